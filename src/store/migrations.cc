@@ -1,0 +1,106 @@
+#include "store/migrations.h"
+
+#include <array>
+#include <string>
+
+namespace aimass::store {
+namespace {
+
+// Append only: a released migration never changes.
+constexpr std::array<const char*, 1> kMigrations = {
+    R"sql(
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  is_admin INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE tokens (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  token_hash TEXT NOT NULL UNIQUE,
+  label TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  params TEXT NOT NULL DEFAULT '{}',
+  state TEXT NOT NULL DEFAULT 'queued',
+  progress INTEGER NOT NULL DEFAULT 0,
+  message TEXT NOT NULL DEFAULT '',
+  result TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  finished_at INTEGER,
+  lease_owner TEXT NOT NULL DEFAULT '',
+  lease_expires_at INTEGER NOT NULL DEFAULT 0,
+  fence INTEGER NOT NULL DEFAULT 0,
+  cancel_requested INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX jobs_by_state ON jobs(state, id);
+CREATE TABLE job_logs (
+  id INTEGER PRIMARY KEY,
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  at INTEGER NOT NULL,
+  line TEXT NOT NULL
+);
+CREATE INDEX job_logs_by_job ON job_logs(job_id, id);
+CREATE TABLE datasets (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE dataset_versions (
+  id INTEGER PRIMARY KEY,
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+  version INTEGER NOT NULL,
+  blob_hash TEXT NOT NULL,
+  row_count INTEGER NOT NULL,
+  column_count INTEGER NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  schema_json TEXT NOT NULL,
+  stats_json TEXT NOT NULL,
+  source_json TEXT NOT NULL,
+  lineage_json TEXT NOT NULL DEFAULT '',
+  job_id INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  UNIQUE (dataset_id, version)
+);
+CREATE INDEX dataset_versions_by_blob ON dataset_versions(blob_hash);
+-- A version a running job reads: it cannot be deleted until the job ends.
+CREATE TABLE version_holds (
+  version_id INTEGER NOT NULL REFERENCES dataset_versions(id),
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  PRIMARY KEY (version_id, job_id)
+);
+)sql",
+};
+
+}  // namespace
+
+Status Migrate(Database& db) {
+  AIMASS_ASSIGN_OR_RETURN(auto query, db.Prepare("PRAGMA user_version"));
+  AIMASS_RETURN_IF_ERROR(query.Step());
+  const int64_t applied = query.Int(0);
+  if (applied > static_cast<int64_t>(kMigrations.size())) {
+    return Fail(ErrorCode::kConflict,
+                "the metadata database has schema version " + std::to_string(applied) +
+                    ", newer than this aimass binary knows (" +
+                    std::to_string(kMigrations.size()) + "); run a newer aimass");
+  }
+  for (size_t i = static_cast<size_t>(applied); i < kMigrations.size(); ++i) {
+    Transaction tx(db);
+    AIMASS_RETURN_IF_ERROR(tx.Begin());
+    AIMASS_RETURN_IF_ERROR(db.Exec(kMigrations[i]));
+    AIMASS_RETURN_IF_ERROR(db.Exec("PRAGMA user_version = " + std::to_string(i + 1)));
+    AIMASS_RETURN_IF_ERROR(tx.Commit());
+  }
+  return Ok();
+}
+
+}  // namespace aimass::store

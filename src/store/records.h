@@ -1,0 +1,84 @@
+// The rows the metadata store keeps, as plain values. JSON columns stay text here; the
+// services that own their meaning parse them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace aimass::store {
+
+struct UserRecord {
+  int64_t id = 0;
+  std::string name;
+  bool is_admin = false;
+  int64_t created_at = 0;
+};
+
+struct TokenRecord {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string label;
+  int64_t created_at = 0;
+  std::optional<int64_t> last_used_at;
+};
+
+enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
+std::string_view JobStateName(JobState state);
+std::optional<JobState> ParseJobState(std::string_view name);
+inline bool IsFinished(JobState state) {
+  return state == JobState::kSucceeded || state == JobState::kFailed ||
+         state == JobState::kCancelled;
+}
+
+struct JobRecord {
+  int64_t id = 0;
+  std::string kind;                // "dataset.import", "dataset.transform", ...
+  std::string params_json = "{}";
+  JobState state = JobState::kQueued;
+  int progress = 0;                // 0..100
+  std::string message;
+  std::string result_json;         // empty until succeeded
+  std::string error;               // empty unless failed or cancelled
+  int attempts = 0;
+  int64_t created_at = 0;
+  std::optional<int64_t> started_at;
+  std::optional<int64_t> finished_at;
+  std::string lease_owner;
+  int64_t lease_expires_at = 0;
+  int64_t fence = 0;               // grows by one at every claim; a stale worker's writes fail
+  bool cancel_requested = false;
+};
+
+// A worker's hold on a job: writes must present the fence it was claimed with.
+struct JobLease {
+  int64_t job_id = 0;
+  int64_t fence = 0;
+};
+
+struct DatasetRecord {
+  int64_t id = 0;
+  std::string name;
+  int64_t created_at = 0;
+  int64_t version_count = 0;
+};
+
+struct DatasetVersionRecord {
+  int64_t id = 0;
+  int64_t dataset_id = 0;
+  std::string dataset_name;
+  int64_t version = 0;
+  std::string blob_hash;
+  int64_t row_count = 0;
+  int64_t column_count = 0;
+  int64_t size_bytes = 0;
+  std::string schema_json = "[]";
+  std::string stats_json = "{}";
+  std::string source_json = "{}";
+  std::string lineage_json;        // empty unless made by a transform
+  int64_t job_id = 0;
+  int64_t created_at = 0;
+};
+
+}  // namespace aimass::store
