@@ -52,8 +52,10 @@ class MetadataStore {
                                                          int64_t now) = 0;
 
   // Jobs: a durable queue with leases and fencing tokens.
+  // With `hold_version_id`, the job holds that dataset version (see HoldVersion) from the
+  // same transaction on.
   virtual Result<JobRecord> EnqueueJob(const std::string& kind, const std::string& params_json,
-                                       int64_t now) = 0;
+                                       int64_t now, int64_t hold_version_id = 0) = 0;
   // Takes the oldest queued job of one of `kinds` (any kind when empty), or nullopt.
   virtual Result<std::optional<JobRecord>> ClaimJob(const std::string& owner,
                                                     const std::vector<std::string>& kinds,
@@ -86,8 +88,7 @@ class MetadataStore {
   virtual Result<std::vector<DatasetVersionRecord>> ListVersions(int64_t dataset_id) = 0;
   // version 0 means the newest.
   virtual Result<DatasetVersionRecord> GetVersion(const std::string& name, int64_t version) = 0;
-  // Marks a version as used by a job, so it cannot be deleted until the job finishes.
-  virtual Status HoldVersion(int64_t version_id, int64_t job_id) = 0;
+  // A version held by a job that has not finished cannot be deleted.
   // Deletes one version (or, with version 0 and whole_dataset, the dataset); kConflict
   // naming the holder when in use. Returns the blob hashes no version refers to any more.
   virtual Result<std::vector<std::string>> DeleteVersions(const std::string& name,

@@ -26,7 +26,7 @@ class SqliteStore final : public MetadataStore {
                                                  int64_t now) override;
 
   Result<JobRecord> EnqueueJob(const std::string& kind, const std::string& params_json,
-                               int64_t now) override;
+                               int64_t now, int64_t hold_version_id = 0) override;
   Result<std::optional<JobRecord>> ClaimJob(const std::string& owner,
                                             const std::vector<std::string>& kinds,
                                             int64_t lease_until, int64_t now) override;
@@ -49,7 +49,6 @@ class SqliteStore final : public MetadataStore {
   Result<DatasetRecord> GetDataset(const std::string& name) override;
   Result<std::vector<DatasetVersionRecord>> ListVersions(int64_t dataset_id) override;
   Result<DatasetVersionRecord> GetVersion(const std::string& name, int64_t version) override;
-  Status HoldVersion(int64_t version_id, int64_t job_id) override;
   Result<std::vector<std::string>> DeleteVersions(const std::string& name, int64_t version,
                                                   bool whole_dataset) override;
   Result<std::vector<std::string>> ReferencedBlobs() override;

@@ -137,14 +137,6 @@ Result<DatasetVersionRecord> SqliteStore::GetVersion(const std::string& name, in
                                         "`aimass data show " + name + "`");
 }
 
-Status SqliteStore::HoldVersion(int64_t version_id, int64_t job_id) {
-  std::lock_guard lock(mu_);
-  AIMASS_ASSIGN_OR_RETURN(
-      auto insert,
-      db_->Prepare("INSERT OR IGNORE INTO version_holds(version_id, job_id) VALUES (?, ?)"));
-  return insert.Bind(version_id).Bind(job_id).Run();
-}
-
 Result<std::vector<std::string>> SqliteStore::DeleteVersions(const std::string& name,
                                                              int64_t version,
                                                              bool whole_dataset) {

@@ -60,12 +60,25 @@ Status SqliteStore::CheckLeaseLocked(const JobLease& lease) {
 }
 
 Result<JobRecord> SqliteStore::EnqueueJob(const std::string& kind, const std::string& params_json,
-                                          int64_t now) {
+                                          int64_t now, int64_t hold_version_id) {
   std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  AIMASS_RETURN_IF_ERROR(tx.Begin());
   AIMASS_ASSIGN_OR_RETURN(
       auto insert, db_->Prepare("INSERT INTO jobs(kind, params, created_at) VALUES (?, ?, ?)"));
   AIMASS_RETURN_IF_ERROR(insert.Bind(kind).Bind(params_json).Bind(now).Run());
-  return GetJobLocked(db_->LastInsertId());
+  const int64_t id = db_->LastInsertId();
+  if (hold_version_id != 0) {
+    AIMASS_ASSIGN_OR_RETURN(
+        auto hold, db_->Prepare("INSERT INTO version_holds(version_id, job_id) VALUES (?, ?)"));
+    auto held = hold.Bind(hold_version_id).Bind(id).Run();
+    if (!held) {
+      return Fail(ErrorCode::kNotFound, "the dataset version to read was deleted meanwhile");
+    }
+  }
+  AIMASS_ASSIGN_OR_RETURN(JobRecord job, GetJobLocked(id));
+  AIMASS_RETURN_IF_ERROR(tx.Commit());
+  return job;
 }
 
 Result<std::optional<JobRecord>> SqliteStore::ClaimJob(const std::string& owner,
@@ -125,11 +138,11 @@ Status SqliteStore::FinishJobLocked(const JobLease& lease, JobState state,
   AIMASS_RETURN_IF_ERROR(CheckLeaseLocked(lease));
   AIMASS_ASSIGN_OR_RETURN(
       auto update,
-      db_->Prepare("UPDATE jobs SET state = ?, result = ?, error = ?, finished_at = ?, "
-                   "progress = CASE WHEN ? = 'succeeded' THEN 100 ELSE progress END, "
-                   "lease_owner = '', lease_expires_at = 0 WHERE id = ? AND fence = ?"));
-  std::string name(JobStateName(state));
-  AIMASS_RETURN_IF_ERROR(update.Bind(name).Bind(result_json).Bind(error).Bind(now).Bind(name)
+      db_->Prepare("UPDATE jobs SET state = ?1, result = ?2, error = ?3, finished_at = ?4, "
+                   "progress = CASE WHEN ?1 = 'succeeded' THEN 100 ELSE progress END, "
+                   "message = CASE WHEN ?1 = 'succeeded' THEN 'done' ELSE message END, "
+                   "lease_owner = '', lease_expires_at = 0 WHERE id = ?5 AND fence = ?6"));
+  AIMASS_RETURN_IF_ERROR(update.Bind(JobStateName(state)).Bind(result_json).Bind(error).Bind(now)
                              .Bind(lease.job_id).Bind(lease.fence).Run());
   AIMASS_ASSIGN_OR_RETURN(auto release, db_->Prepare("DELETE FROM version_holds WHERE job_id = ?"));
   return release.Bind(lease.job_id).Run();

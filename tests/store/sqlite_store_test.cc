@@ -147,8 +147,8 @@ TEST_F(SqliteStoreTest, CommitWithALostLeaseAddsNothing) {
 TEST_F(SqliteStoreTest, HeldVersionsCannotBeDeletedAndSharedBlobsSurvive) {
   auto v1 = AddVersion("d", std::string(64, 'a'));
   auto v2 = AddVersion("d", std::string(64, 'a'));  // same bytes again
-  auto reader = store_->EnqueueJob("dataset.transform", "{}", 1);
-  ASSERT_TRUE(store_->HoldVersion(v1->id, reader->id));
+  auto reader = store_->EnqueueJob("dataset.transform", "{}", 1, v1->id);
+  ASSERT_TRUE(reader);
   auto refused = store_->DeleteVersions("d", 1, false);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::kConflict);

@@ -1,0 +1,266 @@
+// /api/v1/datasets and /api/v1/transforms: the DataLake over HTTP.
+#include <cstdio>
+#include <memory>
+
+#include "api/json_views.h"
+#include "api/routes.h"
+#include "common/time_format.h"
+#include "http/response.h"
+
+namespace aimass::api {
+using http::Access;
+using http::BodyMode;
+using http::JsonResponse;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+Result<data::DatasetRef> RefOf(const http::Request& request) {
+  data::DatasetRef ref;
+  ref.name = request.params.at("name");
+  AIMASS_RETURN_IF_ERROR(data::CheckDatasetName(ref.name));
+  auto version = request.params.find("v");
+  if (version != request.params.end()) {
+    AIMASS_ASSIGN_OR_RETURN(ref.version, data::ParseVersion(version->second));
+  }
+  return ref;
+}
+
+Result<int64_t> NumberParam(const http::Request& request, std::string_view name, int64_t fallback) {
+  std::string text = request.Query(name);
+  if (text.empty()) return fallback;
+  char* end = nullptr;
+  long long value = std::strtoll(text.c_str(), &end, 10);
+  if (*end != '\0' || value < 0) {
+    return Fail(ErrorCode::kInvalidArgument,
+                std::string(name) + " must be a whole number >= 0, not '" + text + "'");
+  }
+  return value;
+}
+
+// "age:INTEGER,city:VARCHAR" → pairs; a type may hold commas inside parentheses.
+Result<std::vector<std::pair<std::string, std::string>>> ParseTypes(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> types;
+  size_t start = 0;
+  int depth = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i < text.size() && text[i] == '(') ++depth;
+    if (i < text.size() && text[i] == ')') --depth;
+    if (i < text.size() && (text[i] != ',' || depth > 0)) continue;
+    std::string item = text.substr(start, i - start);
+    start = i + 1;
+    if (item.empty()) continue;
+    size_t colon = item.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == item.size()) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "type override '" + item + "' must look like column:TYPE, e.g. age:INTEGER");
+    }
+    types.emplace_back(item.substr(0, colon), item.substr(colon + 1));
+  }
+  return types;
+}
+
+Result<data::ImportRequest> ImportRequestOf(http::Request& request) {
+  data::ImportRequest import;
+  import.name = request.Query("name");
+  if (import.name.empty()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "say which dataset to import into: add ?name=NAME to the URL");
+  }
+  AIMASS_RETURN_IF_ERROR(data::CheckDatasetName(import.name));
+  import.filename = request.Query("filename");
+  std::string format = request.Query("format");
+  if (!format.empty()) {
+    AIMASS_ASSIGN_OR_RETURN(import.format, data::ParseFileFormat(format));
+  }
+  AIMASS_ASSIGN_OR_RETURN(import.column_types, ParseTypes(request.Query("types")));
+  std::string delimiter = request.Query("delimiter");
+  if (delimiter == "\\t" || delimiter == "tab") delimiter = "\t";
+  if (delimiter.size() > 1) {
+    return Fail(ErrorCode::kInvalidArgument, "delimiter must be one character, e.g. ';' or 'tab'");
+  }
+  if (!delimiter.empty()) import.delimiter = delimiter[0];
+  std::string header = request.Query("header");
+  if (header == "true" || header == "false") import.header = header == "true";
+  std::string path = request.Query("path");
+  if (!path.empty()) {
+    if (!request.principal.is_admin) {
+      return Fail(ErrorCode::kPermissionDenied,
+                  "only admins may import from a path on the server; upload the file instead");
+    }
+    if (request.body_size > 0) {
+      return Fail(ErrorCode::kInvalidArgument, "send either a file body or ?path=, not both");
+    }
+    import.file = path;
+    import.server_side = true;
+    if (import.filename.empty()) import.filename = fs::path(path).filename().string();
+    return import;
+  }
+  if (request.body_size == 0) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "the uploaded file is empty: send the file's bytes as the request body "
+                "(curl --data-binary @file.csv), or use `aimass data import FILE --name N`");
+  }
+  import.file = request.body_file;
+  return import;
+}
+
+http::Response NoContent() {
+  http::Response response;
+  response.status = 204;
+  response.content_type.clear();
+  return response;
+}
+
+// Streams a file in 1 MiB chunks; a temporary export file is removed afterwards.
+http::Response FileResponse(data::ExportFile file) {
+  auto guard = std::shared_ptr<data::ExportFile>(new data::ExportFile(std::move(file)),
+                                                 [](data::ExportFile* f) {
+                                                   std::error_code ec;
+                                                   if (f->remove_after) fs::remove(f->path, ec);
+                                                   delete f;
+                                                 });
+  http::Response response;
+  response.content_type = guard->content_type;
+  response.headers.push_back(
+      {"Content-Disposition", "attachment; filename=\"" + guard->filename + "\""});
+  response.stream = [guard](const http::ChunkWriter& write) -> Status {
+    std::unique_ptr<FILE, int (*)(FILE*)> in(std::fopen(guard->path.c_str(), "rb"), &std::fclose);
+    if (!in) return Fail(ErrorCode::kInternal, "cannot open export " + guard->path.string());
+    std::string buffer(1 << 20, '\0');
+    while (size_t n = std::fread(buffer.data(), 1, buffer.size(), in.get())) {
+      if (!write(std::string_view(buffer.data(), n))) return Ok();
+    }
+    return Ok();
+  };
+  return response;
+}
+
+}  // namespace
+
+void AddDatasetRoutes(http::Router& router, data::DatasetService& datasets) {
+  router.Add({"POST", "/api/v1/datasets", Access::kUser, BodyMode::kFile,
+              [&datasets](http::Request& request) {
+                auto import = ImportRequestOf(request);
+                if (!import) return ErrorOf(import.error());
+                auto job = datasets.StartImport(std::move(*import));
+                return job ? JsonResponse(202, {{"job", JobJson(*job)}}) : ErrorOf(job.error());
+              }});
+  router.Add({"GET", "/api/v1/datasets", Access::kUser, BodyMode::kBuffered,
+              [&datasets](http::Request&) {
+                auto list = datasets.List();
+                if (!list) return ErrorOf(list.error());
+                json items = json::array();
+                for (const auto& dataset : *list) {
+                  json item = {{"name", dataset.name},
+                               {"created_at", IsoTime(dataset.created_at)},
+                               {"version_count", dataset.version_count},
+                               {"latest", nullptr}};
+                  if (auto latest = datasets.Version({dataset.name, 0})) {
+                    item["latest"] = VersionSummaryJson(*latest);
+                  }
+                  items.push_back(item);
+                }
+                return JsonResponse(200, {{"datasets", items}});
+              }});
+  router.Add({"GET", "/api/v1/datasets/{name}", Access::kUser, BodyMode::kBuffered,
+              [&datasets](http::Request& request) {
+                auto dataset = datasets.Get(request.params.at("name"));
+                if (!dataset) return ErrorOf(dataset.error());
+                auto versions = datasets.Versions(*dataset);
+                if (!versions) return ErrorOf(versions.error());
+                json list = json::array();
+                for (const auto& v : *versions) list.push_back(VersionSummaryJson(v));
+                return JsonResponse(
+                    200, {{"name", dataset->name},
+                          {"created_at", IsoTime(dataset->created_at)},
+                          {"versions", list},
+                          {"latest", versions->empty() ? json(nullptr)
+                                                       : VersionDetailJson(versions->back())}});
+              }});
+  router.Add({"GET", "/api/v1/datasets/{name}/versions/{v}", Access::kUser, BodyMode::kBuffered,
+              [&datasets](http::Request& request) {
+                auto ref = RefOf(request);
+                if (!ref) return ErrorOf(ref.error());
+                auto version = datasets.Version(*ref);
+                return version ? JsonResponse(200, VersionDetailJson(*version))
+                               : ErrorOf(version.error());
+              }});
+  router.Add({"GET", "/api/v1/datasets/{name}/versions/{v}/preview", Access::kUser,
+              BodyMode::kBuffered, [&datasets](http::Request& request) {
+                auto ref = RefOf(request);
+                if (!ref) return ErrorOf(ref.error());
+                auto offset = NumberParam(request, "offset", 0);
+                auto limit = NumberParam(request, "limit", 100);
+                if (!offset) return ErrorOf(offset.error());
+                if (!limit) return ErrorOf(limit.error());
+                auto page = datasets.Preview(*ref, *offset, *limit);
+                if (!page) return ErrorOf(page.error());
+                json columns = json::array();
+                for (const auto& c : page->columns) columns.push_back({{"name", c.name}, {"type", c.type}});
+                return JsonResponse(200, {{"columns", columns},
+                                          {"rows", page->rows},
+                                          {"offset", *offset},
+                                          {"limit", *limit},
+                                          {"total_rows", page->total_rows}});
+              }});
+  router.Add({"GET", "/api/v1/datasets/{name}/versions/{v}/stats", Access::kUser,
+              BodyMode::kBuffered, [&datasets](http::Request& request) {
+                auto ref = RefOf(request);
+                if (!ref) return ErrorOf(ref.error());
+                auto version = datasets.Version(*ref);
+                if (!version) return ErrorOf(version.error());
+                http::Response response;
+                response.body = version->stats_json;
+                return response;
+              }});
+  router.Add({"GET", "/api/v1/datasets/{name}/versions/{v}/export", Access::kUser,
+              BodyMode::kBuffered, [&datasets](http::Request& request) {
+                auto ref = RefOf(request);
+                if (!ref) return ErrorOf(ref.error());
+                auto format = data::ParseFileFormat(request.Query("format", "csv"));
+                if (!format) return ErrorOf(format.error());
+                auto file = datasets.Export(*ref, *format);
+                return file ? FileResponse(std::move(*file)) : ErrorOf(file.error());
+              }});
+  router.Add({"DELETE", "/api/v1/datasets/{name}/versions/{v}", Access::kUser,
+              BodyMode::kBuffered, [&datasets](http::Request& request) {
+                auto ref = RefOf(request);
+                if (!ref) return ErrorOf(ref.error());
+                if (ref->version == 0) {
+                  return ErrorOf({ErrorCode::kInvalidArgument,
+                                  "delete a version by its number; to delete every version, "
+                                  "DELETE /api/v1/datasets/" + ref->name});
+                }
+                auto deleted = datasets.Delete(*ref, false);
+                return deleted ? NoContent()
+                               : ErrorOf(deleted.error());
+              }});
+  router.Add({"DELETE", "/api/v1/datasets/{name}", Access::kUser, BodyMode::kBuffered,
+              [&datasets](http::Request& request) {
+                auto ref = RefOf(request);
+                if (!ref) return ErrorOf(ref.error());
+                auto deleted = datasets.Delete(*ref, true);
+                return deleted ? NoContent()
+                               : ErrorOf(deleted.error());
+              }});
+  router.Add({"POST", "/api/v1/transforms", Access::kUser, BodyMode::kBuffered,
+              [&datasets](http::Request& request) {
+                json body = json::parse(request.body, nullptr, false);
+                if (!body.is_object() || !body.contains("input") || !body.contains("sql") ||
+                    !body["input"].is_string() || !body["sql"].is_string()) {
+                  return ErrorOf({ErrorCode::kInvalidArgument,
+                                  "send JSON like {\"input\":\"credit@1\",\"sql\":\"SELECT * FROM "
+                                  "input\",\"output\":\"credit_clean\"}"});
+                }
+                auto input = data::ParseDatasetRef(body["input"].get<std::string>());
+                if (!input) return ErrorOf(input.error());
+                data::TransformRequest transform{*input, body["sql"].get<std::string>(),
+                                                 body.value("output", "")};
+                auto job = datasets.StartTransform(transform);
+                return job ? JsonResponse(202, {{"job", JobJson(*job)}}) : ErrorOf(job.error());
+              }});
+}
+
+}  // namespace aimass::api

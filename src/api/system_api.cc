@@ -1,0 +1,33 @@
+// Health, version and whoami.
+#include "api/routes.h"
+#include "data/engine.h"
+#include "http/response.h"
+
+namespace aimass::api {
+using http::Access;
+using http::JsonResponse;
+using nlohmann::json;
+
+http::Response ErrorOf(const Error& error) { return http::ErrorResponse(error); }
+
+void AddSystemRoutes(http::Router& router, const SystemInfo& info) {
+  router.Add({"GET", "/v2/health/live", Access::kPublic, http::BodyMode::kBuffered,
+              [](http::Request&) { return JsonResponse(200, {{"live", true}}); }});
+  router.Add({"GET", "/v2/health/ready", Access::kPublic, http::BodyMode::kBuffered,
+              [ready = info.ready](http::Request&) {
+                bool is_ready = ready == nullptr || ready->load();
+                return JsonResponse(is_ready ? 200 : 503, {{"ready", is_ready}});
+              }});
+  router.Add({"GET", "/api/v1/version", Access::kPublic, http::BodyMode::kBuffered,
+              [version = info.version](http::Request&) {
+                return JsonResponse(
+                    200, {{"name", "aimass"}, {"version", version}, {"duckdb", data::DuckDbVersion()}});
+              }});
+  router.Add({"GET", "/api/v1/whoami", Access::kUser, http::BodyMode::kBuffered,
+              [](http::Request& request) {
+                return JsonResponse(200, {{"user", request.principal.user_name},
+                                          {"is_admin", request.principal.is_admin}});
+              }});
+}
+
+}  // namespace aimass::api

@@ -1,0 +1,106 @@
+// The client verbs of `aimass`: login, data ..., jobs ... (everything but serve, worker
+// and admin, which main() owns). Each is a thin client of the REST API in docs/api.md.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/api_client.h"
+#include "cli/config.h"
+#include "cli/job_waiter.h"
+
+namespace aimass::cli {
+
+// Where commands read and write, so tests can capture them.
+struct Terminal {
+  std::istream* in;
+  std::ostream* out;
+  std::ostream* err;
+  bool stdin_is_terminal = false;
+  bool stderr_is_terminal = false;
+
+  // std::cin, std::cout, std::cerr and isatty() on fds 0 and 2.
+  static Terminal Process();
+};
+
+// Exit codes: 0 done, 1 the server or the job said no, 2 the command line is wrong,
+// 130 interrupted while waiting.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Registers the client subcommands (and the global --json, --server, --token flags) on
+// the App main() builds, remembers what the parsed command line chose, and runs it.
+// Usage: `ClientCommands client; client.Register(app); app.parse(argc, argv);
+// if (client.Selected()) return client.Run();`. Not thread-safe.
+class ClientCommands {
+ public:
+  ClientCommands();  // the process environment and standard streams
+  ClientCommands(Environment env, Terminal terminal, WaitOptions wait = {});
+
+  void Register(CLI::App& app);
+  // True once app.parse() chose one of the subcommands Register added.
+  bool Selected() const { return static_cast<bool>(action_); }
+  // Runs the chosen command and returns the process exit code.
+  int Run();
+
+ private:
+  // Everything the command line can set, filled by CLI11.
+  struct Flags {
+    bool json = false;
+    std::string server, token;
+    std::string file, name, format, delimiter, ref, output, sql_file, new_name, state, kind;
+    std::vector<std::string> types;
+    bool no_header = false, no_wait = false, yes = false;
+    int64_t offset = 0, limit = 20, job_id = 0;
+  };
+
+  void RegisterData(CLI::App& app);
+  void RegisterJobs(CLI::App& app);
+  // Makes `sub` run `command` when chosen.
+  void On(CLI::App* sub, int (ClientCommands::*command)());
+
+  int Login();
+  int DataImport();
+  int DataList();
+  int DataShow();
+  int DataPreview();
+  int DataStats();
+  int DataExport();
+  int DataDelete();
+  int DataTransform();
+  int JobsList();
+  int JobsShow();
+  int JobsWatch();
+  int JobsCancel();
+  int JobsLog();
+
+  // An ApiClient for the resolved server and token, or an error (not logged in, bad URL).
+  Result<ApiClient> Connect();
+  // Prints "error: <message>" and returns kExitFailure.
+  int Report(const Error& error);
+  // Prints "error: <message>" and returns kExitUsage.
+  int Usage(const std::string& message);
+  void PrintJson(const nlohmann::json& value);
+  // Follows a job the server just started ({"job": Job}) unless --no-wait, then prints
+  // its outcome.
+  int FollowJob(ApiClient& api, const nlohmann::json& answer);
+  int Outcome(const nlohmann::json& job);
+
+  Environment env_;
+  Terminal terminal_;
+  WaitOptions wait_;
+  Flags flags_;
+  std::function<int()> action_;
+};
+
+// Prints a CLI11 parse error the way CLI11 does and returns the exit code aimass uses for
+// it: 0 for --help, kExitUsage otherwise. For main()'s `catch (const CLI::ParseError& e)`.
+int ExitForParseError(CLI::App& app, const CLI::ParseError& error);
+
+}  // namespace aimass::cli

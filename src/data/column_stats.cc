@@ -1,0 +1,268 @@
+#include "data/column_stats.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+namespace aimass::data {
+namespace {
+
+// At most this many aggregate expressions per query, so that 10,000-column tables are
+// summarized in a few dozen modest queries instead of one enormous one.
+constexpr size_t kMaxExpressionsPerQuery = 250;
+constexpr int kHistogramBins = 20;
+constexpr int kTopValues = 10;
+
+enum class Kind { kInteger, kWideNumber, kFloat, kString, kBoolean, kTemporal, kOther };
+
+Kind KindOf(std::string_view type) {
+  if (type == "TINYINT" || type == "SMALLINT" || type == "INTEGER" || type == "BIGINT" ||
+      type == "UTINYINT" || type == "USMALLINT" || type == "UINTEGER") {
+    return Kind::kInteger;
+  }
+  if (type == "UBIGINT" || type == "HUGEINT" || type == "UHUGEINT" || type.starts_with("DECIMAL")) {
+    return Kind::kWideNumber;
+  }
+  if (type == "FLOAT" || type == "DOUBLE") return Kind::kFloat;
+  if (type == "VARCHAR") return Kind::kString;
+  if (type == "BOOLEAN") return Kind::kBoolean;
+  if (type == "DATE" || type.starts_with("TIME")) return Kind::kTemporal;
+  return Kind::kOther;
+}
+
+bool IsNumeric(Kind kind) {
+  return kind == Kind::kInteger || kind == Kind::kWideNumber || kind == Kind::kFloat;
+}
+
+std::string DoubleLiteral(double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "CAST('%.17g' AS DOUBLE)", value);
+  return buffer;
+}
+
+// One query's worth of aggregate expressions, each tagged with the column and field it fills.
+struct Batch {
+  std::vector<std::string> expressions;
+  std::vector<std::pair<size_t, std::string>> targets;  // (column index, field)
+};
+
+void AddPass1(size_t index, Kind kind, const std::string& c, std::vector<Batch>& batches) {
+  std::vector<std::pair<std::string, std::string>> fields = {{"count(" + c + ")", "_count"}};
+  const std::string finite = kind == Kind::kFloat ? " FILTER (WHERE isfinite(" + c + "))" : "";
+  const std::string as_number = kind == Kind::kInteger ? "BIGINT" : "DOUBLE";
+  if (kind != Kind::kOther) fields.push_back({"approx_count_distinct(" + c + ")", "distinct"});
+  if (IsNumeric(kind)) {
+    const std::string x = kind == Kind::kInteger ? c : "CAST(" + c + " AS DOUBLE)";
+    fields.push_back({"CAST(min(" + x + ")" + finite + " AS " + as_number + ")", "min"});
+    fields.push_back({"CAST(max(" + x + ")" + finite + " AS " + as_number + ")", "max"});
+    fields.push_back({"CAST(avg(" + x + ")" + finite + " AS DOUBLE)", "mean"});
+    fields.push_back({"CAST(stddev_samp(" + x + ")" + finite + " AS DOUBLE)", "stddev"});
+  } else if (kind == Kind::kString) {
+    fields.push_back({"left(min(" + c + "), 200)", "min"});
+    fields.push_back({"left(max(" + c + "), 200)", "max"});
+  } else if (kind == Kind::kTemporal) {
+    fields.push_back({"CAST(min(" + c + ") AS VARCHAR)", "min"});
+    fields.push_back({"CAST(max(" + c + ") AS VARCHAR)", "max"});
+  }
+  if (kind == Kind::kString || kind == Kind::kBoolean) {
+    const int k = kind == Kind::kString ? kTopValues : 2;
+    fields.push_back(
+        {"CAST(to_json(approx_top_k(" + c + ", " + std::to_string(k) + ")) AS VARCHAR)", "_top"});
+  }
+  if (batches.empty() ||
+      batches.back().expressions.size() + fields.size() > kMaxExpressionsPerQuery) {
+    batches.emplace_back();
+  }
+  for (auto& [expression, field] : fields) {
+    batches.back().expressions.push_back(std::move(expression));
+    batches.back().targets.push_back({index, field});
+  }
+}
+
+void AddToBatch(size_t index, std::string expression, std::string field,
+                std::vector<Batch>& batches) {
+  if (batches.empty() || batches.back().expressions.size() >= kMaxExpressionsPerQuery) {
+    batches.emplace_back();
+  }
+  batches.back().expressions.push_back(std::move(expression));
+  batches.back().targets.push_back({index, std::move(field)});
+}
+
+// Runs the batches and stores each value into columns[index][field].
+Status RunBatches(Engine& engine, const std::string& from, std::vector<Batch>& batches,
+                  nlohmann::json& columns, const ProgressFn& progress, int percent_from,
+                  int percent_to, std::string_view message) {
+  for (size_t b = 0; b < batches.size(); ++b) {
+    std::string sql = "SELECT ";
+    for (size_t i = 0; i < batches[b].expressions.size(); ++i) {
+      if (i > 0) sql += ", ";
+      sql += batches[b].expressions[i];
+    }
+    sql += " FROM " + from;
+    const int span = percent_to - percent_from;
+    RunOptions options;
+    options.progress = &progress;
+    options.percent_from = percent_from + static_cast<int>(span * b / batches.size());
+    options.percent_to = percent_from + static_cast<int>(span * (b + 1) / batches.size());
+    options.message = message;
+    auto t0 = std::chrono::steady_clock::now();
+    AIMASS_ASSIGN_OR_RETURN(Rows rows, engine.Run(sql, options));
+    fprintf(stderr, "DBG batch %zu/%zu %zu exprs %.3f s\n", b, batches.size(), batches[b].expressions.size(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    if (rows.rows.size() != 1) return Fail(ErrorCode::kInternal, "statistics query lost its row");
+    for (size_t i = 0; i < batches[b].targets.size(); ++i) {
+      const auto& [index, field] = batches[b].targets[i];
+      columns[index][field] = rows.rows[0][i];
+    }
+  }
+  return Ok();
+}
+
+// Turns the pass-1 "_top" JSON list into the pass-2 counting expression.
+std::string TopCountExpression(const std::string& c, const nlohmann::json& top) {
+  std::string in_list;
+  for (const auto& value : top) {
+    if (!in_list.empty()) in_list += ", ";
+    in_list += value.is_string() ? QuoteLiteral(value.get<std::string>()) : value.dump();
+  }
+  return "CAST(to_json(histogram(" + c + ") FILTER (WHERE " + c + " IN (" + in_list +
+         "))) AS VARCHAR)";
+}
+
+void FinishColumn(nlohmann::json& column, Kind kind, int64_t row_count) {
+  const int64_t non_null = column.value("_count", int64_t{0});
+  column["nulls"] = row_count - non_null;
+  column.erase("_count");
+  if (column.contains("_top")) {
+    nlohmann::json top = nlohmann::json::array();
+    nlohmann::json counts = nlohmann::json::object();
+    if (column.contains("_top_counts") && column["_top_counts"].is_string()) {
+      counts = nlohmann::json::parse(column["_top_counts"].get<std::string>(), nullptr, false);
+    }
+    if (column["_top"].is_string()) {
+      for (const auto& value :
+           nlohmann::json::parse(column["_top"].get<std::string>(), nullptr, false)) {
+        const std::string key = value.is_string() ? value.get<std::string>() : value.dump();
+        const int64_t count = counts.is_object() ? counts.value(key, int64_t{0}) : 0;
+        if (count > 0) top.push_back({{"value", value}, {"count", count}});
+      }
+    }
+    std::stable_sort(top.begin(), top.end(), [](const auto& a, const auto& b) {
+      return a["count"].template get<int64_t>() > b["count"].template get<int64_t>();
+    });
+    column["top"] = std::move(top);
+    column.erase("_top");
+    column.erase("_top_counts");
+  }
+  if (IsNumeric(kind) && column.contains("_bins")) {
+    const double min = column["min"].get<double>();
+    const double max = column["max"].get<double>();
+    nlohmann::json edges = nlohmann::json::array();
+    nlohmann::json counts = nlohmann::json::array();
+    const nlohmann::json bins =
+        column["_bins"].is_string()
+            ? nlohmann::json::parse(column["_bins"].get<std::string>(), nullptr, false)
+            : nlohmann::json::object();
+    for (int i = 0; i <= kHistogramBins; ++i) {
+      edges.push_back(i == kHistogramBins ? max : min + (max - min) * i / kHistogramBins);
+      if (i < kHistogramBins) {
+        counts.push_back(bins.is_object() ? bins.value(std::to_string(i), int64_t{0}) : 0);
+      }
+    }
+    column["histogram"] = {{"edges", std::move(edges)}, {"counts", std::move(counts)}};
+    column.erase("_bins");
+  } else if (IsNumeric(kind) && column["min"].is_number()) {
+    // A constant column: one bin holding every finite value.
+    column["histogram"] = {{"edges", {column["min"], column["max"]}},
+                           {"counts", {column.value("_finite", non_null)}}};
+  }
+}
+
+}  // namespace
+
+std::string ReadParquetSql(const std::filesystem::path& parquet) {
+  return "read_parquet(" + QuoteLiteral(parquet.string()) + ")";
+}
+
+Result<std::vector<Column>> ParquetSchema(Engine& engine, const std::filesystem::path& parquet) {
+  AIMASS_ASSIGN_OR_RETURN(Rows rows,
+                          engine.Query("DESCRIBE SELECT * FROM " + ReadParquetSql(parquet)));
+  std::vector<Column> schema;
+  for (const auto& row : rows.rows) {
+    schema.push_back({row[0].get<std::string>(), row[1].get<std::string>()});
+  }
+  return schema;
+}
+
+Result<TableInfo> DescribeParquet(Engine& engine, const std::filesystem::path& parquet) {
+  return DescribeParquet(engine, parquet, ProgressFn{});
+}
+
+namespace {
+
+Result<TableInfo> DescribeImpl(Engine& engine, const std::filesystem::path& parquet,
+                               const ProgressFn& progress, int percent_from, int percent_to) {
+  TableInfo info;
+  AIMASS_ASSIGN_OR_RETURN(info.schema, ParquetSchema(engine, parquet));
+  const std::string from = ReadParquetSql(parquet);
+  AIMASS_ASSIGN_OR_RETURN(Rows count, engine.Query("SELECT count(*) FROM " + from));
+  info.row_count = count.rows[0][0].get<int64_t>();
+
+  nlohmann::json columns = nlohmann::json::array();
+  std::vector<Kind> kinds;
+  std::vector<Batch> pass1;
+  for (size_t i = 0; i < info.schema.size(); ++i) {
+    kinds.push_back(KindOf(info.schema[i].type));
+    columns.push_back({{"name", info.schema[i].name}, {"type", info.schema[i].type}});
+    AddPass1(i, kinds[i], QuoteIdentifier(info.schema[i].name), pass1);
+  }
+  const int middle = percent_from + (percent_to - percent_from) * 2 / 3;
+  AIMASS_RETURN_IF_ERROR(RunBatches(engine, from, pass1, columns, progress, percent_from, middle,
+                                    "computing statistics"));
+
+  // Pass 2: histogram bins of numbers, exact counts of the approximate top values.
+  std::vector<Batch> pass2;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const std::string c = QuoteIdentifier(info.schema[i].name);
+    auto& column = columns[i];
+    if (IsNumeric(kinds[i]) && column["min"].is_number() && column["max"].is_number()) {
+      const double min = column["min"].get<double>();
+      const double max = column["max"].get<double>();
+      const std::string x = "CAST(" + c + " AS DOUBLE)";
+      if (max > min) {
+        const std::string bin = "least(CAST(floor((" + x + " - " + DoubleLiteral(min) + ") * " +
+                                DoubleLiteral(kHistogramBins / (max - min)) + ") AS INTEGER), " +
+                                std::to_string(kHistogramBins - 1) + ")";
+        AddToBatch(i,
+                   "CAST(to_json(histogram(" + bin + ") FILTER (WHERE " + x + " BETWEEN " +
+                       DoubleLiteral(min) + " AND " + DoubleLiteral(max) + ")) AS VARCHAR)",
+                   "_bins", pass2);
+      } else if (kinds[i] == Kind::kFloat) {
+        AddToBatch(i, "count(" + c + ") FILTER (WHERE isfinite(" + c + "))", "_finite", pass2);
+      }
+    }
+    if (column.contains("_top") && column["_top"].is_string()) {
+      const auto top = nlohmann::json::parse(column["_top"].get<std::string>(), nullptr, false);
+      if (top.is_array() && !top.empty()) {
+        AddToBatch(i, TopCountExpression(c, top), "_top_counts", pass2);
+      }
+    }
+  }
+  AIMASS_RETURN_IF_ERROR(RunBatches(engine, from, pass2, columns, progress, middle, percent_to,
+                                    "computing histograms"));
+  for (size_t i = 0; i < columns.size(); ++i) FinishColumn(columns[i], kinds[i], info.row_count);
+  info.stats = {{"row_count", info.row_count}, {"columns", std::move(columns)}};
+  return info;
+}
+
+}  // namespace
+
+Result<TableInfo> DescribeParquet(Engine& engine, const std::filesystem::path& parquet,
+                                  const ProgressFn& progress, int percent_from, int percent_to) {
+  try {
+    return DescribeImpl(engine, parquet, progress, percent_from, percent_to);
+  } catch (const std::exception& e) {
+    return Fail(ErrorCode::kInternal, std::string("cannot compute statistics: ") + e.what());
+  }
+}
+
+}  // namespace aimass::data

@@ -1,0 +1,307 @@
+#include "data/dataset_service.h"
+
+#include <set>
+#include <system_error>
+
+#include <nlohmann/json.hpp>
+
+#include "common/hash.h"
+#include "data/exporter.h"
+#include "data/transform.h"
+
+namespace aimass::data {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kImportJob = "dataset.import";
+constexpr const char* kTransformJob = "dataset.transform";
+
+json SchemaJson(const std::vector<Column>& schema) {
+  json columns = json::array();
+  for (const auto& column : schema) columns.push_back({{"name", column.name}, {"type", column.type}});
+  return columns;
+}
+
+// Maps the engine's 0..100 onto the job's progress, and stops the engine when the job
+// must stop (cancel, shutdown, lost lease).
+ProgressFn JobProgress(jobs::JobContext& context, Status& stop) {
+  return [&context, &stop](int percent, std::string_view message) {
+    stop = context.Progress(percent * 9 / 10, message);
+    return stop.has_value();
+  };
+}
+
+// When the engine was stopped on behalf of the job, the job's reason is the real error.
+Error StopReason(const Error& engine_error, const Status& stop) {
+  return stop ? engine_error : stop.error();
+}
+
+}  // namespace
+
+DatasetService::DatasetService(store::MetadataStore& store, blob::BlobStore& blobs,
+                               const Clock& clock, DataOptions options)
+    : store_(store), blobs_(blobs), clock_(clock), options_(std::move(options)) {}
+
+void DatasetService::RegisterJobs(jobs::WorkerPool& pool) {
+  pool_ = &pool;
+  pool.Register(kImportJob, [this](jobs::JobContext& c) { return RunImport(c); });
+  pool.Register(kTransformJob, [this](jobs::JobContext& c) { return RunTransform(c); });
+}
+
+Status DatasetService::CollectGarbage() {
+  AIMASS_ASSIGN_OR_RETURN(auto referenced, store_.ReferencedBlobs());
+  std::set<std::string> keep(referenced.begin(), referenced.end());
+  AIMASS_ASSIGN_OR_RETURN(auto all, blobs_.List());
+  for (const auto& hash : all) {
+    if (!keep.contains(hash)) AIMASS_RETURN_IF_ERROR(blobs_.Delete(hash));
+  }
+  std::set<std::string> pending;
+  for (auto state : {store::JobState::kQueued, store::JobState::kRunning}) {
+    store::JobFilter filter;
+    filter.state = state;
+    filter.kind = kImportJob;
+    filter.limit = 1'000'000;
+    AIMASS_ASSIGN_OR_RETURN(auto jobs, store_.ListJobs(filter));
+    for (const auto& job : jobs) {
+      json params = json::parse(job.params_json, nullptr, false);
+      if (params.is_object()) pending.insert(params.value("upload", ""));
+    }
+  }
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(options_.uploads_dir, ec)) {
+    if (!pending.contains(entry.path().filename().string())) fs::remove(entry.path(), ec);
+  }
+  fs::remove_all(options_.engine_temp_dir, ec);
+  return Ok();
+}
+
+Result<std::unique_ptr<Engine>> DatasetService::OpenEngine() {
+  EngineOptions engine;
+  engine.threads = options_.engine_threads;
+  engine.memory_limit = options_.engine_memory_limit;
+  engine.temp_directory = options_.engine_temp_dir;
+  return Engine::Open(engine);
+}
+
+Result<store::JobRecord> DatasetService::StartImport(ImportRequest request) {
+  AIMASS_RETURN_IF_ERROR(CheckDatasetName(request.name));
+  json params = {{"name", request.name}, {"filename", request.filename}};
+  std::error_code ec;
+  if (request.server_side) {
+    if (!request.file.is_absolute()) {
+      return Fail(ErrorCode::kInvalidArgument, "path '" + request.file.string() +
+                                                   "' must be absolute on the server");
+    }
+    if (!fs::is_regular_file(request.file, ec)) {
+      return Fail(ErrorCode::kNotFound, "no readable file at '" + request.file.string() +
+                                            "' on the server");
+    }
+    params["path"] = request.file.string();
+  } else {
+    // The upload moves into the data directory, so a re-queued job still finds it.
+    std::string upload = RandomHex(12);
+    fs::rename(request.file, options_.uploads_dir / upload, ec);
+    if (ec) {
+      return Fail(ErrorCode::kInternal, "cannot keep the uploaded file: " + ec.message());
+    }
+    params["upload"] = upload;
+  }
+  FileFormat format = request.format.value_or(GuessFileFormat(
+      request.server_side ? request.file : options_.uploads_dir / params["upload"].get<std::string>(),
+      request.filename.empty() ? request.file.filename().string() : request.filename));
+  params["format"] = FileFormatName(format);
+  json types = json::array();
+  for (const auto& [column, type] : request.column_types) types.push_back({column, type});
+  params["types"] = types;
+  if (request.delimiter) params["delimiter"] = std::string(1, *request.delimiter);
+  if (request.header) params["header"] = *request.header;
+  auto job = store_.EnqueueJob(kImportJob, params.dump(), clock_.NowMillis());
+  if (!job && params.contains("upload")) {
+    fs::remove(options_.uploads_dir / params["upload"].get<std::string>(), ec);
+  }
+  if (job && pool_ != nullptr) pool_->Wake();
+  return job;
+}
+
+Result<jobs::JobOutcome> DatasetService::RunImport(jobs::JobContext& context) {
+  const json& params = context.params();
+  const bool uploaded = params.contains("upload");
+  const fs::path input = uploaded ? options_.uploads_dir / params["upload"].get<std::string>()
+                                  : fs::path(params.value("path", ""));
+  auto finish_upload = [&](Result<jobs::JobOutcome> outcome) {
+    // The upload is kept only while another attempt may still need it.
+    bool retry = !outcome && (outcome.error().code == ErrorCode::kUnavailable ||
+                              outcome.error().code == ErrorCode::kConflict);
+    std::error_code ec;
+    if (uploaded && !retry) fs::remove(input, ec);
+    return outcome;
+  };
+
+  ImportOptions options;
+  AIMASS_ASSIGN_OR_RETURN(options.format, ParseFileFormat(params.value("format", "csv")));
+  for (const auto& pair : params.value("types", json::array())) {
+    options.column_types.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+  }
+  if (params.contains("delimiter")) options.delimiter = params["delimiter"].get<std::string>()[0];
+  if (params.contains("header")) options.header = params["header"].get<bool>();
+
+  AIMASS_RETURN_IF_ERROR(context.Progress(1, "opening the engine"));
+  auto engine = OpenEngine();
+  if (!engine) return finish_upload(Fail(engine.error()));
+  const fs::path parquet = blobs_.NewScratchPath(".parquet");
+  Status stop = Ok();
+  auto info = ImportFile(**engine, input, options, parquet, JobProgress(context, stop));
+  if (!info) return finish_upload(Fail(StopReason(info.error(), stop)));
+  context.Log("parsed " + std::to_string(info->row_count) + " rows, " +
+              std::to_string(info->schema.size()) + " columns");
+  json source = {{"kind", uploaded ? "upload" : "server_path"},
+                 {"filename", params.value("filename", "")},
+                 {"format", params.value("format", "csv")}};
+  if (!uploaded) source["path"] = input.string();
+  return finish_upload(
+      CommitVersion(context, params["name"].get<std::string>(), parquet, *info, source.dump(), ""));
+}
+
+Result<jobs::JobOutcome> DatasetService::CommitVersion(jobs::JobContext& context,
+                                                       const std::string& dataset,
+                                                       const fs::path& parquet,
+                                                       const TableInfo& info,
+                                                       const std::string& source_json,
+                                                       const std::string& lineage_json) {
+  AIMASS_RETURN_IF_ERROR(context.Progress(95, "storing the version"));
+  AIMASS_ASSIGN_OR_RETURN(std::string hash, blobs_.PutFile(parquet));
+  AIMASS_ASSIGN_OR_RETURN(uint64_t size, blobs_.Size(hash));
+  store::NewDatasetVersion version;
+  version.dataset_name = dataset;
+  version.blob_hash = hash;
+  version.row_count = info.row_count;
+  version.column_count = static_cast<int64_t>(info.schema.size());
+  version.size_bytes = static_cast<int64_t>(size);
+  version.schema_json = SchemaJson(info.schema).dump();
+  version.stats_json = info.stats.dump();
+  version.source_json = source_json;
+  version.lineage_json = lineage_json;
+  auto committed = store_.CommitDatasetVersion(
+      version, context.lease(), clock_.NowMillis(), [](const store::DatasetVersionRecord& v) {
+        return json{{"dataset", v.dataset_name},
+                    {"version", v.version},
+                    {"ref", v.dataset_name + "@" + std::to_string(v.version)},
+                    {"row_count", v.row_count},
+                    {"column_count", v.column_count}}
+            .dump();
+      });
+  if (!committed) {
+    // Leave no blob that nothing refers to (unless another version shares the bytes).
+    auto referenced = store_.ReferencedBlobs();
+    if (referenced && std::find(referenced->begin(), referenced->end(), hash) == referenced->end()) {
+      (void)blobs_.Delete(hash);
+    }
+    return Fail(committed.error());
+  }
+  context.Log("stored " + committed->dataset_name + "@" + std::to_string(committed->version));
+  jobs::JobOutcome outcome;
+  outcome.committed = true;
+  return outcome;
+}
+
+Result<store::JobRecord> DatasetService::StartTransform(const TransformRequest& request) {
+  AIMASS_RETURN_IF_ERROR(CheckTransformSql(request.sql));
+  std::string output = request.output.empty() ? request.input.name : request.output;
+  AIMASS_RETURN_IF_ERROR(CheckDatasetName(output));
+  AIMASS_ASSIGN_OR_RETURN(auto input, store_.GetVersion(request.input.name, request.input.version));
+  json params = {{"input", input.dataset_name},
+                 {"version", input.version},
+                 {"sql", request.sql},
+                 {"output", output}};
+  auto job = store_.EnqueueJob(kTransformJob, params.dump(), clock_.NowMillis(), input.id);
+  if (job && pool_ != nullptr) pool_->Wake();
+  return job;
+}
+
+Result<jobs::JobOutcome> DatasetService::RunTransform(jobs::JobContext& context) {
+  const json& params = context.params();
+  const std::string sql = params.value("sql", "");
+  AIMASS_ASSIGN_OR_RETURN(auto input, store_.GetVersion(params.value("input", ""),
+                                                        params.value("version", int64_t{0})));
+  AIMASS_RETURN_IF_ERROR(context.Progress(1, "verifying the input"));
+  AIMASS_ASSIGN_OR_RETURN(fs::path input_path, blobs_.OpenPath(input.blob_hash));
+  AIMASS_ASSIGN_OR_RETURN(auto engine, OpenEngine());
+  TransformLimits limits;
+  limits.timeout = options_.transform_timeout;
+  limits.memory_limit = options_.transform_memory_limit;
+  limits.threads = options_.engine_threads;
+  const fs::path parquet = blobs_.NewScratchPath(".parquet");
+  Status stop = Ok();
+  auto info = TransformParquet(*engine, input_path, sql, limits, parquet, JobProgress(context, stop));
+  if (!info) return Fail(StopReason(info.error(), stop));
+  const std::string parent = input.dataset_name + "@" + std::to_string(input.version);
+  context.Log("transformed " + parent + " into " + std::to_string(info->row_count) + " rows");
+  json lineage = {{"parent", parent},
+                  {"parent_hash", input.blob_hash},
+                  {"sql", sql},
+                  {"sql_hash", Sha256Hex(sql)}};
+  json source = {{"kind", "transform"}, {"from", parent}};
+  return CommitVersion(context, params.value("output", ""), parquet, *info, source.dump(),
+                       lineage.dump());
+}
+
+Result<std::vector<store::DatasetRecord>> DatasetService::List() { return store_.ListDatasets(); }
+
+Result<store::DatasetRecord> DatasetService::Get(const std::string& name) {
+  AIMASS_RETURN_IF_ERROR(CheckDatasetName(name));
+  return store_.GetDataset(name);
+}
+
+Result<std::vector<store::DatasetVersionRecord>> DatasetService::Versions(
+    const store::DatasetRecord& dataset) {
+  return store_.ListVersions(dataset.id);
+}
+
+Result<store::DatasetVersionRecord> DatasetService::Version(const DatasetRef& ref) {
+  AIMASS_RETURN_IF_ERROR(CheckDatasetName(ref.name));
+  return store_.GetVersion(ref.name, ref.version);
+}
+
+Result<Page> DatasetService::Preview(const DatasetRef& ref, int64_t offset, int64_t limit) {
+  if (offset < 0 || limit < 0 || limit > 10000) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "preview needs offset >= 0 and limit between 0 and 10000 (got offset " +
+                    std::to_string(offset) + ", limit " + std::to_string(limit) + ")");
+  }
+  AIMASS_ASSIGN_OR_RETURN(auto version, Version(ref));
+  AIMASS_ASSIGN_OR_RETURN(fs::path path, blobs_.OpenPath(version.blob_hash));
+  AIMASS_ASSIGN_OR_RETURN(auto engine, OpenEngine());
+  return PreviewParquet(*engine, path, offset, limit);
+}
+
+Result<ExportFile> DatasetService::Export(const DatasetRef& ref, FileFormat format) {
+  AIMASS_ASSIGN_OR_RETURN(auto version, Version(ref));
+  AIMASS_ASSIGN_OR_RETURN(fs::path path, blobs_.OpenPath(version.blob_hash));
+  const std::string base = version.dataset_name + "-" + std::to_string(version.version);
+  if (format == FileFormat::kParquet) {
+    // The stored version already is the Parquet file: stream it as it is.
+    return ExportFile{path, false, base + ".parquet", "application/vnd.apache.parquet"};
+  }
+  if (format != FileFormat::kCsv) {
+    return Fail(ErrorCode::kInvalidArgument, "export formats are csv and parquet");
+  }
+  AIMASS_ASSIGN_OR_RETURN(auto engine, OpenEngine());
+  fs::path out = blobs_.NewScratchPath(".csv");
+  AIMASS_RETURN_IF_ERROR(ExportParquet(*engine, path, FileFormat::kCsv, out));
+  return ExportFile{out, true, base + ".csv", "text/csv; charset=utf-8"};
+}
+
+Status DatasetService::Delete(const DatasetRef& ref, bool whole_dataset) {
+  AIMASS_RETURN_IF_ERROR(CheckDatasetName(ref.name));
+  if (!whole_dataset && ref.version == 0) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "say which version to delete (name@N), or delete the whole dataset");
+  }
+  AIMASS_ASSIGN_OR_RETURN(auto orphans, store_.DeleteVersions(ref.name, ref.version, whole_dataset));
+  for (const auto& hash : orphans) AIMASS_RETURN_IF_ERROR(blobs_.Delete(hash));
+  return Ok();
+}
+
+}  // namespace aimass::data

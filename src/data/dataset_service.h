@@ -1,0 +1,97 @@
+// DatasetService: the DataLake's use cases — import, transform, read, export, delete —
+// on top of the DuckDB engine, the blob store and the metadata store. Imports and
+// transforms run as jobs on the worker pool.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "blob/blob_store.h"
+#include "common/clock.h"
+#include "data/dataset_ref.h"
+#include "data/importer.h"
+#include "data/preview.h"
+#include "jobs/worker_pool.h"
+#include "store/metadata_store.h"
+
+namespace aimass::data {
+
+struct DataOptions {
+  std::filesystem::path uploads_dir;     // uploaded files wait here for their import job
+  std::filesystem::path engine_temp_dir; // where DuckDB may spill
+  int engine_threads = 2;
+  std::string engine_memory_limit = "2GB";
+  std::chrono::milliseconds transform_timeout{300000};
+  std::string transform_memory_limit = "1GB";
+};
+
+struct ImportRequest {
+  std::string name;                 // dataset to add a version to (created if new)
+  std::filesystem::path file;       // an uploaded file (moved into uploads_dir) or...
+  bool server_side = false;         // ...a file on the server, read in place (admins)
+  std::string filename;             // the user's name for the file, for format and records
+  std::optional<FileFormat> format; // guessed from filename or contents when absent
+  std::vector<std::pair<std::string, std::string>> column_types;
+  std::optional<char> delimiter;
+  std::optional<bool> header;
+};
+
+struct TransformRequest {
+  DatasetRef input;
+  std::string sql;
+  std::string output;  // empty: a new version of the input's dataset
+};
+
+struct ExportFile {
+  std::filesystem::path path;
+  bool remove_after = false;  // a temporary file made for this export
+  std::string filename;       // what the user's copy should be called
+  std::string content_type;
+};
+
+// Thread-safe: every call opens what it needs (a DuckDB engine is per call).
+class DatasetService {
+ public:
+  DatasetService(store::MetadataStore& store, blob::BlobStore& blobs, const Clock& clock,
+                 DataOptions options);
+
+  // Registers "dataset.import" and "dataset.transform" with the pool.
+  void RegisterJobs(jobs::WorkerPool& pool);
+  // Removes what a crash left behind: blobs no version refers to, uploads no pending job
+  // will read. Call before the worker pool starts.
+  Status CollectGarbage();
+
+  Result<store::JobRecord> StartImport(ImportRequest request);
+  // Checks the SQL against the sandbox before anything runs (kInvalidArgument).
+  Result<store::JobRecord> StartTransform(const TransformRequest& request);
+
+  Result<std::vector<store::DatasetRecord>> List();
+  Result<store::DatasetRecord> Get(const std::string& name);
+  Result<std::vector<store::DatasetVersionRecord>> Versions(const store::DatasetRecord& dataset);
+  Result<store::DatasetVersionRecord> Version(const DatasetRef& ref);
+  Result<Page> Preview(const DatasetRef& ref, int64_t offset, int64_t limit);
+  Result<ExportFile> Export(const DatasetRef& ref, FileFormat format);
+  // Deletes one version (ref.version != 0) or the whole dataset (whole_dataset).
+  Status Delete(const DatasetRef& ref, bool whole_dataset);
+
+ private:
+  Result<jobs::JobOutcome> RunImport(jobs::JobContext& context);
+  Result<jobs::JobOutcome> RunTransform(jobs::JobContext& context);
+  Result<std::unique_ptr<Engine>> OpenEngine();
+  // Stores a finished Parquet file as a blob and commits the new version with its job.
+  Result<jobs::JobOutcome> CommitVersion(jobs::JobContext& context, const std::string& dataset,
+                                         const std::filesystem::path& parquet,
+                                         const TableInfo& info, const std::string& source_json,
+                                         const std::string& lineage_json);
+
+  store::MetadataStore& store_;
+  blob::BlobStore& blobs_;
+  const Clock& clock_;
+  const DataOptions options_;
+  jobs::WorkerPool* pool_ = nullptr;
+};
+
+}  // namespace aimass::data

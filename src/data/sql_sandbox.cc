@@ -1,0 +1,161 @@
+#include "data/sql_sandbox.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/engine.h"
+
+namespace aimass::data {
+namespace {
+
+constexpr size_t kMaxSqlBytes = 1 << 20;
+
+// Table functions that compute rows and touch nothing outside the query.
+const std::set<std::string>& AllowedTableFunctions() {
+  static const std::set<std::string> allowed = {"range", "generate_series", "unnest"};
+  return allowed;
+}
+
+std::string Lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+struct Findings {
+  std::set<std::string> ctes;
+  std::vector<std::string> tables;    // BASE_TABLE references, qualified as written
+  std::vector<std::string> refused;   // table functions not allowed
+};
+
+void Walk(const nlohmann::json& node, Findings& findings) {
+  if (node.is_array()) {
+    for (const auto& child : node) Walk(child, findings);
+    return;
+  }
+  if (!node.is_object()) return;
+  if (auto it = node.find("cte_map"); it != node.end() && it->contains("map")) {
+    for (const auto& entry : (*it)["map"]) {
+      if (entry.contains("key") && entry["key"].is_string()) {
+        findings.ctes.insert(Lower(entry["key"].get<std::string>()));
+      }
+    }
+  }
+  const std::string type = node.value("type", "");
+  if (type == "TABLE_FUNCTION" && node.contains("function")) {
+    const std::string name = Lower(node["function"].value("function_name", ""));
+    if (!AllowedTableFunctions().count(name)) findings.refused.push_back(name);
+  } else if (type == "BASE_TABLE") {
+    std::string name;
+    for (const char* part : {"catalog_name", "schema_name", "table_name"}) {
+      const std::string value = node.value(part, "");
+      if (!value.empty()) name += (name.empty() ? "" : ".") + value;
+    }
+    findings.tables.push_back(name);
+  }
+  for (const auto& [key, child] : node.items()) {
+    if (child.is_structured()) Walk(child, findings);
+  }
+}
+
+std::string FirstWord(std::string_view sql) {
+  size_t begin = 0;
+  while (begin < sql.size()) {
+    if (std::isspace(static_cast<unsigned char>(sql[begin]))) {
+      ++begin;
+    } else if (sql.substr(begin, 2) == "--") {
+      begin = sql.find('\n', begin);
+      if (begin == std::string_view::npos) return "";
+    } else if (sql.substr(begin, 2) == "/*") {
+      begin = sql.find("*/", begin);
+      if (begin == std::string_view::npos) return "";
+      begin += 2;
+    } else {
+      break;
+    }
+  }
+  size_t end = begin;
+  while (end < sql.size() && std::isalpha(static_cast<unsigned char>(sql[end]))) ++end;
+  std::string word(sql.substr(begin, end - begin));
+  std::transform(word.begin(), word.end(), word.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return word;
+}
+
+Status CheckWithEngine(Engine& engine, std::string_view sql) {
+  const std::string text(sql);
+  duckdb_extracted_statements statements = nullptr;
+  const idx_t count = duckdb_extract_statements(engine.connection(), text.c_str(), &statements);
+  std::string parse_error;
+  if (count == 0) {
+    const char* error = duckdb_extract_statements_error(statements);
+    parse_error = error ? ShortDuckDbError(error) : "";
+  }
+  duckdb_destroy_extracted(&statements);
+  if (count == 0) {
+    if (parse_error.empty()) {
+      return Fail(ErrorCode::kInvalidArgument, "the transform SQL is empty; write a SELECT");
+    }
+    return Fail(ErrorCode::kInvalidArgument, "the transform SQL does not parse: " + parse_error);
+  }
+  if (count > 1) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "the transform SQL holds " + std::to_string(count) +
+                    " statements; write exactly one SELECT (no ';' between statements)");
+  }
+  AIMASS_ASSIGN_OR_RETURN(Rows rows,
+                          engine.Query("SELECT CAST(json_serialize_sql(" + QuoteLiteral(sql) +
+                                       ") AS VARCHAR)"));
+  const auto tree = nlohmann::json::parse(rows.rows.at(0).at(0).get<std::string>());
+  if (tree.value("error", false)) {
+    const std::string word = FirstWord(sql);
+    return Fail(ErrorCode::kInvalidArgument,
+                "a transform must be a single SELECT (or WITH ... SELECT) reading the view "
+                "'input'; " +
+                    (word.empty() ? std::string("this statement") : word) + " is not allowed");
+  }
+  Findings findings;
+  Walk(tree["statements"], findings);
+  if (!findings.refused.empty()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "the table function " + findings.refused.front() +
+                    "() is not allowed in a transform: transforms cannot read files or other "
+                    "sources; read the view 'input'");
+  }
+  for (const auto& table : findings.tables) {
+    const std::string lower = Lower(table);
+    if (lower == "input" || findings.ctes.count(lower)) continue;
+    const bool file = table.find_first_of("/.\\") != std::string::npos;
+    return Fail(ErrorCode::kInvalidArgument,
+                file ? "reading the file '" + table + "' is not allowed in a transform; " +
+                           "read the view 'input'"
+                     : "the table '" + table + "' does not exist in a transform; read the view "
+                                               "'input' (or a name defined in WITH)");
+  }
+  return Ok();
+}
+
+}  // namespace
+
+Status CheckTransformSql(std::string_view sql) {
+  if (sql.size() > kMaxSqlBytes) {
+    return Fail(ErrorCode::kInvalidArgument, "the transform SQL is longer than 1 MiB");
+  }
+  try {
+    // A private engine: parsing needs a connection, and opening one takes about a millisecond.
+    EngineOptions options;
+    options.threads = 1;
+    options.memory_limit = "64MB";
+    AIMASS_ASSIGN_OR_RETURN(auto engine, Engine::Open(options));
+    return CheckWithEngine(*engine, sql);
+  } catch (const std::exception& e) {
+    return Fail(ErrorCode::kInternal, std::string("cannot check the transform SQL: ") + e.what());
+  }
+}
+
+}  // namespace aimass::data

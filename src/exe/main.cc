@@ -1,0 +1,61 @@
+// The one aimass binary: the server, the data-directory admin commands, and the client
+// verbs (src/cli/).
+#include <CLI/CLI.hpp>
+
+#include "cli/client_commands.h"
+#include "exe/server_main.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"aimass: a self-hosted AI model as a service platform"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "aimass 0.1.0");
+
+  aimass::exe::ServeFlags serve;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the platform (REST API, jobs, workers)");
+  serve_cmd->add_option("--data-dir", serve.data_dir, "Data directory")->capture_default_str();
+  serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (port 0: any)")
+      ->capture_default_str();
+  serve_cmd->add_option("--workers", serve.workers, "Job worker threads")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  serve_cmd->add_option("--io-threads", serve.io_threads, "HTTP threads")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes, "Largest JSON request body")
+      ->capture_default_str();
+  serve_cmd->add_option("--max-upload-bytes", serve.max_upload_bytes, "Largest file upload")
+      ->capture_default_str();
+  serve_cmd->add_option("--job-lease-seconds", serve.job_lease_seconds,
+                        "A job whose worker died is re-queued after this long")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  serve_cmd->add_option("--transform-timeout-seconds", serve.transform_timeout_seconds,
+                        "Time limit of one SQL transform")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  serve_cmd->add_option("--engine-memory-limit", serve.engine_memory_limit,
+                        "DuckDB memory limit per job, e.g. 2GB")
+      ->capture_default_str();
+  serve_cmd->add_option("--demo-data", serve.demo_data,
+                        "Folder of CSV files imported as datasets on the first start");
+
+  std::string admin_data_dir = ".aimass";
+  auto* admin_cmd = app.add_subcommand("admin", "Work on a data directory directly");
+  admin_cmd->require_subcommand(1);
+  auto* new_token = admin_cmd->add_subcommand(
+      "new-token", "Replace the admin's API token (the old one stops working)");
+  new_token->add_option("--data-dir", admin_data_dir, "Data directory")->capture_default_str();
+
+  aimass::cli::ClientCommands client;
+  client.Register(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (serve_cmd->parsed()) return aimass::exe::Serve(serve);
+  if (new_token->parsed()) return aimass::exe::NewAdminToken(admin_data_dir);
+  if (client.Selected()) return client.Run();
+  return 2;
+}

@@ -1,0 +1,171 @@
+#include "exe/server_main.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <charconv>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "api/routes.h"
+#include "blob/local_blob_store.h"
+#include "common/files.h"
+#include "data/dataset_service.h"
+#include "http/server.h"
+#include "jobs/worker_pool.h"
+#include "security/token_authority.h"
+#include "store/sqlite_store.h"
+
+namespace aimass::exe {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  unsigned port = 0;
+  if (colon != std::string::npos) {
+    auto [end, ec] = std::from_chars(listen.data() + colon + 1, listen.data() + listen.size(), port);
+    if (ec == std::errc() && end == listen.data() + listen.size() && port <= 65535) {
+      return std::make_pair(listen.substr(0, colon), static_cast<uint16_t>(port));
+    }
+  }
+  return Fail(ErrorCode::kInvalidArgument,
+              "--listen '" + listen + "' must be HOST:PORT, e.g. 127.0.0.1:8080 (port 0: any)");
+}
+
+int Die(const Error& error) {
+  std::cerr << "aimass: " << error.message << "\n";
+  return 1;
+}
+
+// Blocks SIGTERM/SIGINT in every thread, so one thread can wait for them with sigwait.
+sigset_t BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+// Imports each CSV of `folder` as a dataset named after the file.
+void ImportDemoData(data::DatasetService& datasets, const fs::path& folder) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    if (entry.path().extension() != ".csv") continue;
+    data::ImportRequest request;
+    request.name = entry.path().stem().string();
+    request.file = fs::absolute(entry.path());
+    request.server_side = true;
+    request.filename = entry.path().filename().string();
+    if (auto job = datasets.StartImport(request); !job) {
+      spdlog::warn("demo dataset {}: {}", request.name, job.error().message);
+    }
+  }
+}
+
+}  // namespace
+
+int Serve(const ServeFlags& flags) {
+  sigset_t stop_signals = BlockStopSignals();
+  auto listen = ParseListen(flags.listen);
+  if (!listen) return Die(listen.error());
+  const fs::path data_dir = fs::absolute(flags.data_dir);
+  for (const char* sub : {"", "blobs", "uploads", "tmp", "logs"}) {
+    if (auto made = MakeDirectories(data_dir / sub); !made) return Die(made.error());
+  }
+  std::error_code ec;
+  fs::remove_all(data_dir / "tmp", ec);  // leftovers of a crash: partial uploads, spills
+  (void)MakeDirectories(data_dir / "tmp");
+
+  auto store = store::SqliteStore::Open(data_dir / "aimass.db");
+  if (!store) return Die(store.error());
+  auto blobs = blob::LocalBlobStore::Open(data_dir / "blobs");
+  if (!blobs) return Die(blobs.error());
+  const Clock& clock = SystemClock::Instance();
+
+  data::DataOptions data_options;
+  data_options.uploads_dir = data_dir / "uploads";
+  data_options.engine_temp_dir = data_dir / "tmp" / "duckdb";
+  data_options.engine_threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  data_options.engine_memory_limit = flags.engine_memory_limit;
+  data_options.transform_timeout = std::chrono::seconds(flags.transform_timeout_seconds);
+  data::DatasetService datasets(**store, **blobs, clock, data_options);
+  if (auto collected = datasets.CollectGarbage(); !collected) return Die(collected.error());
+
+  jobs::WorkerOptions worker_options;
+  worker_options.threads = flags.workers;
+  worker_options.lease_millis = flags.job_lease_seconds * 1000LL;
+  jobs::WorkerPool pool(**store, clock, worker_options);
+  datasets.RegisterJobs(pool);
+
+  security::TokenAuthority tokens(**store, clock);
+  auto first_token = tokens.BootstrapAdmin();
+  if (!first_token) return Die(first_token.error());
+
+  std::atomic<bool> ready{false};
+  http::Router router;
+  api::AddSystemRoutes(router, {kVersion, &ready});
+  api::AddJobRoutes(router, **store, clock);
+  api::AddDatasetRoutes(router, datasets);
+
+  http::ServerOptions server_options;
+  server_options.host = listen->first;
+  server_options.port = listen->second;
+  server_options.io_threads = flags.io_threads;
+  server_options.max_body_bytes = flags.max_body_bytes;
+  server_options.max_upload_bytes = flags.max_upload_bytes;
+  server_options.upload_dir = data_dir / "tmp" / "uploads";
+  http::Server server(server_options, std::move(router),
+                      [&tokens](std::string_view token) -> Result<http::Principal> {
+                        AIMASS_ASSIGN_OR_RETURN(auto user, tokens.Authenticate(token));
+                        return http::Principal{user.id, user.name, user.is_admin};
+                      });
+  if (auto started = server.Start(); !started) return Die(started.error());
+  pool.Start();
+
+  const std::string url = "http://" + listen->first + ":" + std::to_string(server.port());
+  std::cout << "aimass " << kVersion << " serving " << data_dir.string() << "\n";
+  std::cout << "listening: " << url << "\n";
+  if (*first_token) {
+    std::cout << "admin token: " << **first_token << "\n"
+              << "  (shown once; keep it. A new one: aimass admin new-token --data-dir "
+              << data_dir.string() << ")\n";
+    if (!flags.demo_data.empty()) ImportDemoData(datasets, flags.demo_data);
+  }
+  std::cout.flush();
+  ready = true;
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  spdlog::info("signal {}: finishing in-flight requests and releasing jobs", signal_number);
+  ready = false;
+  server.Stop();
+  pool.Stop();
+  spdlog::info("stopped");
+  return 0;
+}
+
+int NewAdminToken(const std::string& data_dir) {
+  const fs::path db = fs::path(data_dir) / "aimass.db";
+  if (!fs::exists(db)) {
+    return Die({ErrorCode::kNotFound, "no aimass data directory at '" + data_dir +
+                                          "' (missing aimass.db); pass --data-dir"});
+  }
+  auto store = store::SqliteStore::Open(db);
+  if (!store) return Die(store.error());
+  security::TokenAuthority tokens(**store, SystemClock::Instance());
+  auto token = tokens.ReplaceAdminToken();
+  if (!token) return Die(token.error());
+  std::cout << "admin token: " << *token << "\n";
+  return 0;
+}
+
+}  // namespace aimass::exe

@@ -1,0 +1,28 @@
+// `aimass serve` and `aimass admin …`: the commands that work on a data directory
+// directly rather than through the REST API.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace aimass::exe {
+
+struct ServeFlags {
+  std::string data_dir = ".aimass";
+  std::string listen = "127.0.0.1:8080";
+  int workers = 2;
+  int io_threads = 4;
+  uint64_t max_body_bytes = 64ull << 20;
+  uint64_t max_upload_bytes = 64ull << 30;
+  int job_lease_seconds = 30;
+  int transform_timeout_seconds = 300;
+  std::string engine_memory_limit = "2GB";
+  std::string demo_data;  // a folder of CSV files imported on the first start
+};
+
+// Runs the server until SIGTERM or SIGINT; returns the exit code.
+int Serve(const ServeFlags& flags);
+// Replaces the admin's API token and prints the new one.
+int NewAdminToken(const std::string& data_dir);
+
+}  // namespace aimass::exe

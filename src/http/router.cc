@@ -1,0 +1,136 @@
+#include "http/router.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "http/url.h"
+
+namespace aimass::http {
+
+namespace {
+
+// "/a/b/" -> {"a", "b"}; "/" -> {}; "/a//b" -> {"a", "", "b"}.
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  std::vector<std::string_view> parts;
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  if (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  if (path.empty()) return parts;
+  size_t start = 0;
+  while (true) {
+    size_t slash = path.find('/', start);
+    parts.push_back(path.substr(start, slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return parts;
+}
+
+}  // namespace
+
+void Router::Add(Route route) {
+  assert(!route.pattern.empty() && route.pattern.front() == '/');
+  Entry entry;
+  for (std::string_view part : SplitPath(route.pattern)) {
+    Segment segment;
+    if (part.size() >= 2 && part.front() == '{' && part.back() == '}') {
+      part = part.substr(1, part.size() - 2);
+      segment.is_param = true;
+      if (part.ends_with("...")) {
+        part.remove_suffix(3);
+        segment.is_rest = true;
+      }
+    }
+    segment.text = std::string(part);
+    entry.segments.push_back(std::move(segment));
+  }
+  for (const Entry& other : entries_) {
+    assert(!(other.route.method == route.method && other.route.pattern == route.pattern));
+    (void)other;
+  }
+  entry.route = std::move(route);
+  entries_.push_back(std::move(entry));
+}
+
+bool Router::Match(const Entry& entry, const std::vector<std::string_view>& raw,
+                   std::map<std::string, std::string>* params) {
+  const auto& segments = entry.segments;
+  size_t i = 0;
+  for (; i < segments.size(); ++i) {
+    const Segment& segment = segments[i];
+    if (segment.is_rest) {
+      if (params == nullptr) return true;
+      std::string rest;
+      for (size_t j = i; j < raw.size(); ++j) {
+        if (j > i) rest.push_back('/');
+        rest.append(raw[j]);
+      }
+      auto decoded = PercentDecode(rest, false);
+      (*params)[segment.text] = decoded ? std::move(*decoded) : rest;
+      return true;
+    }
+    if (i >= raw.size()) return false;
+    if (!segment.is_param) {
+      if (segment.text != raw[i]) return false;
+    } else {
+      if (raw[i].empty()) return false;
+      if (params != nullptr) {
+        auto decoded = PercentDecode(raw[i], false);
+        (*params)[segment.text] = decoded ? std::move(*decoded) : std::string(raw[i]);
+      }
+    }
+  }
+  return i == raw.size();
+}
+
+bool Router::MoreSpecific(const Entry& a, const Entry& b) {
+  size_t n = std::min(a.segments.size(), b.segments.size());
+  for (size_t i = 0; i < n; ++i) {
+    const Segment& sa = a.segments[i];
+    const Segment& sb = b.segments[i];
+    if (sa.is_param != sb.is_param) return !sa.is_param;
+    if (sa.is_rest != sb.is_rest) return !sa.is_rest;
+  }
+  return a.segments.size() > b.segments.size();
+}
+
+std::expected<RouteMatch, Response> Router::Find(std::string_view method,
+                                                 std::string_view path) const {
+  if (!PercentDecode(path, false)) {
+    return std::unexpected(ErrorResponse(
+        Error{ErrorCode::kInvalidArgument,
+              "path '" + std::string(path) + "' has a malformed %-escape; encode '%' as %25"}));
+  }
+  std::vector<std::string_view> raw = SplitPath(path);
+  const Entry* best = nullptr;
+  std::vector<std::string> allowed;
+  for (const Entry& entry : entries_) {
+    if (!Match(entry, raw, nullptr)) continue;
+    if (entry.route.method != method) {
+      if (std::find(allowed.begin(), allowed.end(), entry.route.method) == allowed.end()) {
+        allowed.push_back(entry.route.method);
+      }
+      continue;
+    }
+    if (best == nullptr || MoreSpecific(entry, *best)) best = &entry;
+  }
+  if (best != nullptr) {
+    RouteMatch match{&best->route, {}};
+    Match(*best, raw, &match.params);
+    return match;
+  }
+  if (!allowed.empty()) {
+    std::string allow;
+    for (const std::string& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+    Response response =
+        ErrorResponse(405, "method_not_allowed",
+                      std::string(method) + " is not allowed on " + std::string(path) +
+                          "; use one of: " + allow);
+    response.headers.emplace_back("Allow", allow);
+    return std::unexpected(std::move(response));
+  }
+  return std::unexpected(ErrorResponse(
+      Error{ErrorCode::kNotFound, "no route for " + std::string(method) + " " +
+                                      std::string(path) + "; see docs/api.md for the routes"}));
+}
+
+}  // namespace aimass::http

@@ -1,0 +1,83 @@
+// Routes: which handler answers which method and path pattern, and who may call it.
+#pragma once
+
+#include <expected>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/request.h"
+#include "http/response.h"
+
+namespace aimass::http {
+
+// Who may call a route. A field of Route, so that a finer permission (roles) can sit beside
+// it per route later.
+enum class Access {
+  kPublic,  // anyone, no token
+  kUser,    // any valid bearer token
+  kAdmin,   // a valid bearer token of an admin
+};
+
+// How a route receives its body.
+enum class BodyMode {
+  kBuffered,  // in Request::body, up to ServerOptions::max_body_bytes
+  kFile,      // streamed to a temp file in upload_dir, up to max_upload_bytes; may exceed memory
+};
+
+// Called on an io thread; must be short (hand long work to a job or a Response::stream).
+using Handler = std::function<Response(Request&)>;
+
+struct Route {
+  std::string method;   // "GET"
+  // "/api/v1/datasets/{name}/versions/{v}": literal segments and {name} parameters; a last
+  // segment "{name...}" takes the rest of the path, slashes included.
+  std::string pattern;
+  Access access = Access::kUser;
+  BodyMode body = BodyMode::kBuffered;
+  Handler handler;
+};
+
+// The route found for a request, with the decoded values of its {name} segments.
+struct RouteMatch {
+  const Route* route = nullptr;
+  std::map<std::string, std::string> params;
+};
+
+// A table of routes. Built before the server starts and read-only after, so lookups are
+// safe from many threads at once; Add is not thread-safe.
+class Router {
+ public:
+  // Adds a route. A pattern must start with '/'; adding the same method and pattern twice
+  // is a programming error (asserted).
+  void Add(Route route);
+
+  // Finds the route for `method` and the raw (still percent-encoded) `path`. A literal
+  // segment wins over a {param} at the first place two patterns differ; one trailing
+  // slash is ignored. Errors as JSON responses: 404 when no pattern matches the path,
+  // 405 (with an Allow header) when patterns match only with other methods, 400 when the
+  // path has a malformed %-escape.
+  std::expected<RouteMatch, Response> Find(std::string_view method, std::string_view path) const;
+
+ private:
+  struct Segment {
+    std::string text;  // the literal, or the parameter's name
+    bool is_param = false;
+    bool is_rest = false;  // {name...}
+  };
+  struct Entry {
+    Route route;
+    std::vector<Segment> segments;
+  };
+
+  static bool Match(const Entry& entry, const std::vector<std::string_view>& raw,
+                    std::map<std::string, std::string>* params);
+  // True when a's segments are more specific than b's (literal before param).
+  static bool MoreSpecific(const Entry& a, const Entry& b);
+
+  std::vector<Entry> entries_;
+};
+
+}  // namespace aimass::http

@@ -1,0 +1,179 @@
+#include "http/server.h"
+
+#include <future>
+
+#include <spdlog/spdlog.h>
+
+#include "http/server_context.h"
+#include "http/session.h"
+
+namespace aimass::http {
+
+namespace {
+
+constexpr auto kGracePeriod = std::chrono::seconds(10);
+constexpr auto kForceClosePeriod = std::chrono::seconds(5);
+
+void Accept(ServerContext* context) {
+  context->acceptor->async_accept(
+      net::make_strand(context->ioc), [context](beast::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !context->acceptor->is_open()) return;
+        if (ec) {
+          spdlog::warn("accepting a connection failed: {}", ec.message());
+        } else if (!context->stopping) {
+          beast::error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
+          std::make_shared<Session>(*context, std::move(socket))->Start();
+        }
+        Accept(context);
+      });
+}
+
+void RunIoThread(ServerContext* context) {
+  tls_on_server_thread = true;
+  while (true) {
+    try {
+      context->ioc.run();
+      return;
+    } catch (const std::exception& e) {
+      spdlog::error("an io thread caught an exception and goes on: {}", e.what());
+    }
+  }
+}
+
+Result<tcp::endpoint> Resolve(net::io_context& ioc, const std::string& host, uint16_t port) {
+  beast::error_code ec;
+  auto address = net::ip::make_address(host, ec);
+  if (!ec) return tcp::endpoint(address, port);
+  tcp::resolver resolver(ioc);
+  auto results = resolver.resolve(host, std::to_string(port), ec);
+  if (ec || results.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "cannot resolve host '" + host + "' (" +
+                                                 ec.message() +
+                                                 "); pass an address such as 127.0.0.1 or 0.0.0.0");
+  }
+  return results.begin()->endpoint();
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, Router router, Authenticator authenticator) {
+  if (options.upload_dir.empty()) {
+    options.upload_dir = std::filesystem::temp_directory_path() / "aimass-uploads";
+  }
+  context_ = std::make_unique<ServerContext>(std::move(options), std::move(router),
+                                             std::move(authenticator));
+}
+
+Server::~Server() {
+  Stop();
+  Wait();
+  if (context_->stopper.joinable()) context_->stopper.join();
+}
+
+Status Server::Start() {
+  ServerContext& c = *context_;
+  std::lock_guard lock(c.state_mu);
+  if (c.started || c.stop_requested) {
+    return Fail(ErrorCode::kConflict, "the server was already started; make a new Server");
+  }
+  std::error_code fs_error;
+  std::filesystem::create_directories(c.options.upload_dir, fs_error);
+  if (fs_error) {
+    return Fail(ErrorCode::kInternal, "cannot create the upload directory " +
+                                          c.options.upload_dir.string() + ": " +
+                                          fs_error.message() + "; choose a writable --upload-dir");
+  }
+  AIMASS_ASSIGN_OR_RETURN(tcp::endpoint endpoint,
+                          Resolve(c.ioc, c.options.host, c.options.port));
+
+  c.acceptor.emplace(net::make_strand(c.ioc));
+  beast::error_code ec;
+  std::string step = "open";
+  c.acceptor->open(endpoint.protocol(), ec);
+  if (!ec) c.acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) step = "bind", c.acceptor->bind(endpoint, ec);
+  if (!ec) step = "listen", c.acceptor->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    c.acceptor.reset();
+    return Fail(ErrorCode::kUnavailable,
+                "cannot " + step + " " + c.options.host + ":" + std::to_string(c.options.port) +
+                    ": " + ec.message() +
+                    "; stop the process that uses this port or choose another --port");
+  }
+  c.port = c.acceptor->local_endpoint().port();
+  c.work.emplace(net::make_work_guard(c.ioc));
+  Accept(&c);
+  int threads = std::max(1, c.options.io_threads);
+  for (int i = 0; i < threads; ++i) c.io_threads.emplace_back(RunIoThread, &c);
+  c.started = true;
+  spdlog::info("listening on http://{}:{}", c.options.host, c.port.load());
+  return Ok();
+}
+
+uint16_t Server::port() const { return context_->port; }
+
+bool Server::stopping() const { return context_->stopping; }
+
+void Server::Stop() {
+  ServerContext& c = *context_;
+  {
+    std::lock_guard lock(c.state_mu);
+    if (!c.stop_requested) {
+      c.stop_requested = true;
+      c.stopping = true;
+      c.stopper = std::thread([this] { RunStop(); });
+    }
+  }
+  // On an io or stream thread, waiting would wait for this very thread.
+  if (!tls_on_server_thread) Wait();
+}
+
+void Server::Wait() {
+  ServerContext& c = *context_;
+  std::unique_lock lock(c.state_mu);
+  c.state_cv.wait(lock, [&c] { return c.stopped; });
+}
+
+void Server::RunStop() {
+  ServerContext& c = *context_;
+  bool started;
+  {
+    std::lock_guard lock(c.state_mu);
+    started = c.started;
+  }
+  if (started) {
+    // Closed on its strand, and waited for, so no connection is accepted after Stop.
+    std::promise<void> closed;
+    net::post(c.acceptor->get_executor(), [&c, &closed] {
+      beast::error_code ignored;
+      c.acceptor->close(ignored);
+      closed.set_value();
+    });
+    closed.get_future().wait();
+    for (auto& session : c.LiveSessions()) session->PostStop();
+    if (!c.WaitForNoSessions(kGracePeriod)) {
+      auto live = c.LiveSessions();
+      spdlog::warn("{} connection(s) still busy {} s after stop began; closing them",
+                   live.size(), kGracePeriod.count());
+      for (auto& session : live) session->PostForceClose();
+    }
+    c.work.reset();
+    if (!c.WaitForNoSessions(kForceClosePeriod)) {
+      spdlog::error("connections still open after closing them; stopping the io threads");
+    }
+    c.ioc.stop();
+    for (auto& thread : c.io_threads) thread.join();
+    // A stream thread still holds its connection; wait for its function to return.
+    std::unique_lock lock(c.mu);
+    while (!c.cv.wait_for(lock, kGracePeriod, [&c] { return c.streams == 0; })) {
+      spdlog::warn("waiting for {} stream(s) to return after stop", c.streams);
+    }
+  }
+  std::lock_guard lock(c.state_mu);
+  c.stopped = true;
+  c.state_cv.notify_all();
+  spdlog::info("the server stopped");
+}
+
+}  // namespace aimass::http

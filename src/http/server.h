@@ -1,0 +1,68 @@
+// The HTTP/1.1 server: Boost.Beast on a pool of io threads, routing, bearer-token auth,
+// body limits, uploads to temp files, streamed responses, graceful stop.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "http/request.h"
+#include "http/response.h"
+#include "http/router.h"
+
+namespace aimass::http {
+
+// Checks a bearer token. Called on io threads, possibly concurrently: must be thread-safe.
+// An error with kUnauthenticated becomes 401; other codes map as usual (kInternal: 500).
+using Authenticator = std::function<Result<Principal>(std::string_view bearer_token)>;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;                      // 0 = pick a free port
+  int io_threads = 4;
+  size_t max_header_bytes = 16 * 1024;       // over: 431
+  uint64_t max_body_bytes = 64 << 20;        // BodyMode::kBuffered bodies; over: 413
+  uint64_t max_upload_bytes = 64ull << 30;   // BodyMode::kFile bodies; over: 413
+  // Reading one request's body; over: 408. Uploads (kFile) get this much time per read
+  // that makes progress, so a large upload that is still moving is never cut off.
+  std::chrono::seconds request_timeout{300};
+  std::chrono::seconds idle_timeout{30};     // waiting for the next request's header
+  std::filesystem::path upload_dir;          // where kFile bodies go (created if missing)
+};
+
+struct ServerContext;
+
+// Serves a Router. Start, Stop, Wait, port and stopping are thread-safe: Stop may be called
+// from a signal-handling thread, or from a handler (it then returns without waiting).
+class Server {
+ public:
+  Server(ServerOptions options, Router router, Authenticator authenticator);
+  ~Server();  // Stop()s and waits
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds, listens and starts the io threads. An error value when the address is in use,
+  // the host is not an address, or upload_dir cannot be created; or when already started.
+  Status Start();
+  // The bound port (after Start; useful with port 0).
+  uint16_t port() const;
+  // Graceful stop: stops accepting, closes idle keep-alive connections, lets in-flight
+  // requests finish (up to 10 s, then closes them), makes stream writers return false.
+  // Blocks until done unless called on an io or stream thread. Idempotent.
+  void Stop();
+  // Blocks until the server has stopped.
+  void Wait();
+  bool stopping() const;
+
+ private:
+  void RunStop();
+
+  std::unique_ptr<ServerContext> context_;
+};
+
+}  // namespace aimass::http

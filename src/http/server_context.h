@@ -1,0 +1,66 @@
+// Internal: the state one Server shares with its connections (Session) and threads.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "http/asio.h"
+#include "http/router.h"
+#include "http/server.h"
+
+namespace aimass::http {
+
+class Session;
+
+// True on the server's io threads and stream threads (Stop must not block there).
+inline thread_local bool tls_on_server_thread = false;
+
+// Everything here outlives every Session: the Server waits for all of them before it is
+// destroyed. Fields are immutable after Start unless guarded as marked. Member order
+// matters: the io_context is destroyed before the registry its sessions unregister from.
+struct ServerContext {
+  ServerContext(ServerOptions o, Router r, Authenticator a)
+      : options(std::move(o)), router(std::move(r)), authenticator(std::move(a)),
+        ioc(options.io_threads > 0 ? options.io_threads : 1) {}
+
+  // Live connections (guarded by mu); cv signals when one ends.
+  void AddSession(const std::shared_ptr<Session>& session);
+  void RemoveSession(Session* session);
+  std::vector<std::shared_ptr<Session>> LiveSessions();
+  // False if connections are still open after `timeout`.
+  bool WaitForNoSessions(std::chrono::milliseconds timeout);
+  void StreamStarted();
+  void StreamEnded();
+
+  const ServerOptions options;
+  const Router router;
+  const Authenticator authenticator;
+  std::atomic<bool> stopping{false};
+  std::atomic<uint16_t> port{0};
+  std::atomic<uint64_t> next_upload{0};
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mu
+  int streams = 0;                                                // guarded by mu
+
+  std::mutex state_mu;
+  std::condition_variable state_cv;
+  bool started = false;         // guarded by state_mu
+  bool stop_requested = false;  // guarded by state_mu
+  bool stopped = false;         // guarded by state_mu
+  std::thread stopper;
+  std::vector<std::thread> io_threads;
+
+  net::io_context ioc;
+  std::optional<tcp::acceptor> acceptor;  // on its own strand
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+};
+
+}  // namespace aimass::http

@@ -1,0 +1,335 @@
+#include "http/session.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <limits>
+
+#include <spdlog/spdlog.h>
+
+#include "http/access_log.h"
+#include "http/request_id.h"
+#include "http/url.h"
+
+namespace aimass::http {
+
+namespace {
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr uint64_t kLingerBytes = 4 << 20;
+
+bool IsHttpError(const beast::error_code& ec) {
+  return &ec.category() == &bhttp::make_error_code(bhttp::error::bad_target).category();
+}
+
+bool IsDisconnect(const beast::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+         ec == net::error::eof || ec == net::error::connection_reset ||
+         ec == net::error::operation_aborted || ec == net::error::broken_pipe;
+}
+
+}  // namespace
+
+Session::Registration::~Registration() {
+  if (context != nullptr) context->RemoveSession(session);
+}
+
+Session::Session(ServerContext& context, tcp::socket socket)
+    : context_(context), socket_(std::move(socket)), timer_(socket_.get_executor()) {}
+
+Session::~Session() { DiscardUpload(); }
+
+void Session::Start() {
+  context_.AddSession(shared_from_this());
+  registration_ = {&context_, this};
+  net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+}
+
+void Session::PostStop() {
+  net::post(socket_.get_executor(), [self = shared_from_this()] { self->OnServerStop(); });
+}
+
+void Session::PostForceClose() {
+  net::post(socket_.get_executor(), [self = shared_from_this()] { self->OnForceClose(); });
+}
+
+void Session::ReadHeader() {
+  if (context_.stopping) return Close();
+  state_ = State::kIdle;
+  request_.Clear();
+  route_ = nullptr;
+  close_after_ = false;
+  body_unread_ = false;
+  body_used_ = 0;
+  status_ = 0;
+  parser_.emplace();
+  parser_->header_limit(static_cast<uint32_t>(
+      std::min<size_t>(context_.options.max_header_bytes, std::numeric_limits<uint32_t>::max())));
+  // Limits are checked per route once the header is in; until then, none.
+  parser_->body_limit(std::numeric_limits<uint64_t>::max());
+  ArmTimer(context_.options.idle_timeout);
+  bhttp::async_read_header(socket_, buffer_, *parser_,
+                           [self = shared_from_this()](beast::error_code ec, size_t) {
+                             self->OnHeader(ec);
+                           });
+}
+
+void Session::OnHeader(beast::error_code ec) {
+  if (state_ == State::kClosed) return;
+  start_ = Clock::now();
+  if (ec) {
+    request_.request_id = RequestIdFor("");
+    close_after_ = true;  // the parser cannot go on after an error
+    if (ec == bhttp::error::header_limit) {
+      return Reject(ErrorResponse(
+          431, "request_header_fields_too_large",
+          "the request header is over the limit of " +
+              std::to_string(context_.options.max_header_bytes) +
+              " bytes; send fewer or shorter header fields, or raise --max-header-bytes"));
+    }
+    if (timed_out_) {
+      if (buffer_.size() == 0) return Close();  // an idle keep-alive connection
+      return Reject(ErrorResponse(408, "request_timeout",
+                                  "the request header did not arrive within " +
+                                      std::to_string(context_.options.idle_timeout.count()) +
+                                      " s; send the whole header at once"));
+    }
+    if (IsDisconnect(ec) || !IsHttpError(ec)) return Close();
+    return Reject(ErrorResponse(
+        Error{ErrorCode::kInvalidArgument,
+              "malformed HTTP request (" + ec.message() + "); send a valid HTTP/1.1 request"}));
+  }
+
+  state_ = State::kReading;
+  auto& header = parser_->get();
+  request_.method = ToStd(header.method_string());
+  request_.target = ToStd(header.target());
+  for (const auto& field : header) {
+    request_.headers.emplace_back(ToStd(field.name_string()), ToStd(field.value()));
+  }
+  request_.request_id = RequestIdFor(ToStd(header["X-Request-Id"]));
+  close_after_ = !parser_->keep_alive();
+  body_unread_ = !parser_->is_done();
+
+  if (std::optional<Response> error = Admit()) return Reject(std::move(*error));
+  if (!body_unread_) return Dispatch();
+  BeginBody();
+}
+
+std::optional<Response> Session::Admit() {
+  if (request_.target.empty() || request_.target.front() != '/') {
+    return ErrorResponse(Error{ErrorCode::kInvalidArgument,
+                               "request target '" + request_.target +
+                                   "' is not a path; send a target like /api/v1/version"});
+  }
+  TargetParts parts = SplitTarget(request_.target);
+  auto path = PercentDecode(parts.path, false);
+  if (!path || !ParseQuery(parts.query, request_.query)) {
+    return ErrorResponse(Error{ErrorCode::kInvalidArgument,
+                               "request target '" + request_.target +
+                                   "' has a malformed %-escape; encode '%' as %25"});
+  }
+  request_.path = std::move(*path);
+
+  auto match = context_.router.Find(request_.method, parts.path);
+  if (!match) return std::move(match.error());
+  route_ = match->route;
+  request_.params = std::move(match->params);
+
+  if (route_->access != Access::kPublic) {
+    if (std::optional<Response> error = Authenticate()) return error;
+  }
+
+  body_limit_ = route_->body == BodyMode::kFile ? context_.options.max_upload_bytes
+                                                : context_.options.max_body_bytes;
+  if (auto length = parser_->content_length(); length && *length > body_limit_) {
+    return TooLarge();
+  }
+  return std::nullopt;
+}
+
+std::optional<Response> Session::Authenticate() {
+  std::string authorization = request_.Header("Authorization");
+  std::string_view value = authorization;
+  constexpr std::string_view kBearer = "bearer ";
+  bool is_bearer = value.size() > kBearer.size() &&
+                   EqualsIgnoreCase(value.substr(0, kBearer.size()), kBearer);
+  Response unauthenticated;
+  if (!is_bearer) {
+    unauthenticated = ErrorResponse(Error{
+        ErrorCode::kUnauthenticated,
+        request_.method + " " + request_.path +
+            " needs a token: send 'Authorization: Bearer <token>' (get one with 'aimass login')"});
+    unauthenticated.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return unauthenticated;
+  }
+  value.remove_prefix(kBearer.size());
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+
+  Result<Principal> principal = Fail(ErrorCode::kInternal, "");
+  if (!context_.authenticator) {
+    principal = Fail(ErrorCode::kInternal, "the server has no authenticator configured");
+  } else {
+    try {
+      principal = context_.authenticator(value);
+    } catch (const std::exception& e) {
+      principal = Fail(ErrorCode::kInternal, std::string("checking the token failed: ") + e.what());
+    }
+  }
+  if (!principal) {
+    Response response = ErrorResponse(principal.error());
+    if (response.status == 401) {
+      response.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    }
+    return response;
+  }
+  request_.principal = std::move(*principal);
+  if (route_->access == Access::kAdmin && !request_.principal.is_admin) {
+    return ErrorResponse(Error{ErrorCode::kPermissionDenied,
+                               "user '" + request_.principal.user_name + "' is not an admin; " +
+                                   request_.method + " " + request_.path +
+                                   " needs an admin's token"});
+  }
+  return std::nullopt;
+}
+
+void Session::BeginBody() {
+  parser_->body_limit(body_limit_);
+  if (route_->body == BodyMode::kFile) {
+    std::string error;
+    if (!OpenUploadFile(&error)) return Reject(ErrorResponse(Error{ErrorCode::kInternal, error}));
+  }
+  ArmTimer(context_.options.request_timeout);
+  if (EqualsIgnoreCase(ToStd(parser_->get()[bhttp::field::expect]), "100-continue")) {
+    net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) return self->Close();
+                       self->ReadBody();
+                     });
+    return;
+  }
+  ReadBody();
+}
+
+void Session::Dispatch() {
+  DisarmTimer();
+  state_ = State::kHandling;
+  request_.body_size = body_used_;
+  if (route_->body == BodyMode::kFile && upload_fd_ >= 0) {
+    ::close(upload_fd_);
+    upload_fd_ = -1;
+    request_.body_file = upload_path_;
+  }
+  Response response;
+  try {
+    response = route_->handler(request_);
+  } catch (const std::exception& e) {
+    spdlog::error("{} {} {}: the handler threw: {}", request_.request_id, request_.method,
+                  request_.path, e.what());
+    response = ErrorResponse(Error{ErrorCode::kInternal,
+                                   "the server failed on " + request_.method + " " +
+                                       request_.path + " (" + e.what() +
+                                       "); this is a bug, report it with request id " +
+                                       request_.request_id});
+  } catch (...) {
+    spdlog::error("{} {} {}: the handler threw a non-exception", request_.request_id,
+                  request_.method, request_.path);
+    response = ErrorResponse(Error{ErrorCode::kInternal,
+                                   "the server failed on " + request_.method + " " +
+                                       request_.path + "; this is a bug, report it with request id " +
+                                       request_.request_id});
+  }
+  DiscardUpload();  // whatever the handler left in place
+  if (response.stream) return StartStream(std::move(response));
+  Send(std::move(response));
+}
+
+void Session::Reject(Response response) {
+  if (body_unread_) close_after_ = true;
+  DiscardUpload();
+  Send(std::move(response));
+}
+
+void Session::Send(Response response) {
+  state_ = State::kWriting;
+  if (context_.stopping) close_after_ = true;
+  status_ = response.status;
+  response_ = {};
+  response_.version(11);
+  response_.result(static_cast<unsigned>(response.status));
+  response_.set(bhttp::field::server, "aimass");
+  response_.set("X-Request-Id", request_.request_id);
+  if (!response.body.empty() || (response.status != 204 && response.status != 304)) {
+    response_.set(bhttp::field::content_type, response.content_type);
+  }
+  for (auto& [name, value] : response.headers) response_.insert(name, value);
+  response_.body() = std::move(response.body);
+  response_.keep_alive(!close_after_);
+  response_.prepare_payload();
+  ArmTimer(context_.options.request_timeout);
+  bhttp::async_write(socket_, response_,
+                     [self = shared_from_this()](beast::error_code ec, size_t bytes) {
+                       self->OnWritten(ec, bytes);
+                     });
+}
+
+void Session::OnWritten(beast::error_code ec, size_t bytes) {
+  DisarmTimer();
+  LogAccess(request_, status_, bytes, Clock::now() - start_);
+  if (ec) return Close();
+  if (close_after_) return body_unread_ ? Linger() : Close();
+  ReadHeader();
+}
+
+// Closing a socket with unread input makes the kernel send RST, which can destroy the
+// response before the client reads it. So: stop sending, read and drop what still comes
+// for a moment, then close (nginx's lingering close).
+void Session::Linger() {
+  state_ = State::kClosing;
+  beast::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  if (linger_bytes_ == 0) ArmTimer(kLingerTime);
+  buffer_.consume(buffer_.size());
+  socket_.async_read_some(buffer_.prepare(64 * 1024),
+                          [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            self->linger_bytes_ += n;
+                            if (ec || self->linger_bytes_ > kLingerBytes) return self->Close();
+                            self->Linger();
+                          });
+}
+
+void Session::Close() {
+  if (state_ == State::kClosed) return;
+  state_ = State::kClosed;
+  DiscardUpload();
+  timer_armed_ = false;
+  timer_.cancel();
+  beast::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+void Session::OnServerStop() {
+  switch (state_) {
+    case State::kIdle:
+    case State::kClosing:
+      return Close();
+    case State::kReading:
+    case State::kHandling:
+    case State::kWriting:
+      close_after_ = true;
+      return;
+    case State::kStreaming:  // its writer sees context_.stopping and returns false
+    case State::kClosed:
+      return;
+  }
+}
+
+void Session::OnForceClose() {
+  if (state_ != State::kStreaming) return Close();
+  std::lock_guard lock(stream_mu_);
+  if (!stream_closed_) ::shutdown(socket_.native_handle(), SHUT_RDWR);
+}
+
+}  // namespace aimass::http
