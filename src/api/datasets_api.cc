@@ -5,12 +5,15 @@
 #include "api/json_views.h"
 #include "api/routes.h"
 #include "common/time_format.h"
+#include "data/version_json.h"
 #include "http/response.h"
 
 namespace aimass::api {
 using http::Access;
 using http::BodyMode;
 using http::JsonResponse;
+using data::VersionDetailJson;
+using data::VersionSummaryJson;
 using nlohmann::json;
 namespace fs = std::filesystem;
 

@@ -1,4 +1,4 @@
-// How records look in the API's JSON (docs/api.md): one function per shape.
+// How jobs look in the API's JSON (docs/api.md). Dataset versions: data/version_json.h.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -8,8 +8,5 @@
 namespace aimass::api {
 
 nlohmann::json JobJson(const store::JobRecord& job);
-nlohmann::json VersionSummaryJson(const store::DatasetVersionRecord& version);
-// The summary plus "schema".
-nlohmann::json VersionDetailJson(const store::DatasetVersionRecord& version);
 
 }  // namespace aimass::api

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <string>
 
 namespace aimass::data {
@@ -9,7 +10,11 @@ namespace {
 
 // At most this many aggregate expressions per query, so that 10,000-column tables are
 // summarized in a few dozen modest queries instead of one enormous one.
-constexpr size_t kMaxExpressionsPerQuery = 250;
+constexpr size_t kMaxExpressionsPerQuery = 1500;
+// Past this many columns, DuckDB's per-expression planning cost dominates (a 250-aggregate
+// query over a 10,000-column file takes 0.2-1.5 s to plan); the statistics are then computed
+// over the UNPIVOTed file instead, a few queries whose cost grows with the number of cells.
+constexpr size_t kWideColumns = 300;
 constexpr int kHistogramBins = 20;
 constexpr int kTopValues = 10;
 
@@ -48,15 +53,18 @@ struct Batch {
 
 void AddPass1(size_t index, Kind kind, const std::string& c, std::vector<Batch>& batches) {
   std::vector<std::pair<std::string, std::string>> fields = {{"count(" + c + ")", "_count"}};
-  const std::string finite = kind == Kind::kFloat ? " FILTER (WHERE isfinite(" + c + "))" : "";
   const std::string as_number = kind == Kind::kInteger ? "BIGINT" : "DOUBLE";
   if (kind != Kind::kOther) fields.push_back({"approx_count_distinct(" + c + ")", "distinct"});
   if (IsNumeric(kind)) {
-    const std::string x = kind == Kind::kInteger ? c : "CAST(" + c + " AS DOUBLE)";
-    fields.push_back({"CAST(min(" + x + ")" + finite + " AS " + as_number + ")", "min"});
-    fields.push_back({"CAST(max(" + x + ")" + finite + " AS " + as_number + ")", "max"});
-    fields.push_back({"CAST(avg(" + x + ")" + finite + " AS DOUBLE)", "mean"});
-    fields.push_back({"CAST(stddev_samp(" + x + ")" + finite + " AS DOUBLE)", "stddev"});
+    // NaN and infinities are left out. (CASE, not FILTER: FILTER costs 60% more here.)
+    const std::string x = kind == Kind::kInteger ? c
+                          : kind == Kind::kFloat
+                              ? "CASE WHEN isfinite(" + c + ") THEN CAST(" + c + " AS DOUBLE) END"
+                              : "CAST(" + c + " AS DOUBLE)";
+    fields.push_back({"CAST(min(" + x + ") AS " + as_number + ")", "min"});
+    fields.push_back({"CAST(max(" + x + ") AS " + as_number + ")", "max"});
+    fields.push_back({"CAST(avg(" + x + ") AS DOUBLE)", "mean"});
+    fields.push_back({"CAST(stddev_samp(" + x + ") AS DOUBLE)", "stddev"});
   } else if (kind == Kind::kString) {
     fields.push_back({"left(min(" + c + "), 200)", "min"});
     fields.push_back({"left(max(" + c + "), 200)", "max"});
@@ -105,9 +113,7 @@ Status RunBatches(Engine& engine, const std::string& from, std::vector<Batch>& b
     options.percent_from = percent_from + static_cast<int>(span * b / batches.size());
     options.percent_to = percent_from + static_cast<int>(span * (b + 1) / batches.size());
     options.message = message;
-    auto t0 = std::chrono::steady_clock::now();
     AIMASS_ASSIGN_OR_RETURN(Rows rows, engine.Run(sql, options));
-    fprintf(stderr, "DBG batch %zu/%zu %zu exprs %.3f s\n", b, batches.size(), batches[b].expressions.size(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     if (rows.rows.size() != 1) return Fail(ErrorCode::kInternal, "statistics query lost its row");
     for (size_t i = 0; i < batches[b].targets.size(); ++i) {
       const auto& [index, field] = batches[b].targets[i];
@@ -124,8 +130,8 @@ std::string TopCountExpression(const std::string& c, const nlohmann::json& top) 
     if (!in_list.empty()) in_list += ", ";
     in_list += value.is_string() ? QuoteLiteral(value.get<std::string>()) : value.dump();
   }
-  return "CAST(to_json(histogram(" + c + ") FILTER (WHERE " + c + " IN (" + in_list +
-         "))) AS VARCHAR)";
+  return "CAST(to_json(histogram(CASE WHEN " + c + " IN (" + in_list + ") THEN " + c +
+         " END)) AS VARCHAR)";
 }
 
 void FinishColumn(nlohmann::json& column, Kind kind, int64_t row_count) {
@@ -177,6 +183,131 @@ void FinishColumn(nlohmann::json& column, Kind kind, int64_t row_count) {
   }
 }
 
+RunOptions Span(const ProgressFn& progress, int from, int to, std::string_view message) {
+  RunOptions options;
+  options.progress = &progress;
+  options.percent_from = from;
+  options.percent_to = to;
+  options.message = message;
+  return options;
+}
+
+// `UNPIVOT` of the columns `indexes`, cast to `type`, as rows (name, v) without NULLs.
+std::string Unpivot(const std::vector<Column>& schema, const std::vector<size_t>& indexes,
+                    const std::string& type, const std::string& from) {
+  std::string select;
+  for (size_t i : indexes) {
+    const std::string c = QuoteIdentifier(schema[i].name);
+    select += (select.empty() ? "" : ", ") + std::string("CAST(") + c + " AS " + type + ") AS " + c;
+  }
+  return "(UNPIVOT (SELECT " + select + " FROM " + from + ") ON COLUMNS(*) INTO NAME name VALUE v)";
+}
+
+// The statistics of a wide table, in the same intermediate fields as the batched passes.
+Status WideStats(Engine& engine, const std::vector<Column>& schema, const std::vector<Kind>& kinds,
+                 const std::string& from, nlohmann::json& columns, const ProgressFn& progress,
+                 int percent_from, int percent_to) {
+  std::map<std::string, size_t> index_of;
+  std::vector<size_t> numbers, others;
+  for (size_t i = 0; i < schema.size(); ++i) {
+    index_of[schema[i].name] = i;
+    columns[i]["_count"] = 0;
+    (IsNumeric(kinds[i]) ? numbers : others).push_back(i);
+  }
+  const int step = (percent_to - percent_from) / 4;
+  if (!numbers.empty()) {
+    AIMASS_ASSIGN_OR_RETURN(
+        Rows rows,
+        engine.Run("SELECT name, count(v), approx_count_distinct(v), "
+                   "min(v) FILTER (WHERE isfinite(v)), max(v) FILTER (WHERE "
+                   "isfinite(v)), avg(v) FILTER (WHERE isfinite(v)), stddev_samp(v) "
+                   "FILTER (WHERE isfinite(v)) FROM " +
+                       Unpivot(schema, numbers, "DOUBLE", from) + " GROUP BY name",
+                   Span(progress, percent_from, percent_from + step, "computing statistics")));
+    for (const auto& row : rows.rows) {
+      const size_t i = index_of.at(row[0].get<std::string>());
+      auto& column = columns[i];
+      column["_count"] = row[1];
+      column["distinct"] = row[2];
+      const bool integer = kinds[i] == Kind::kInteger;
+      column["min"] =
+          integer && row[3].is_number() ? nlohmann::json(row[3].get<int64_t>()) : row[3];
+      column["max"] =
+          integer && row[4].is_number() ? nlohmann::json(row[4].get<int64_t>()) : row[4];
+      column["mean"] = row[5];
+      column["stddev"] = row[6];
+    }
+  }
+  if (!others.empty()) {
+    AIMASS_ASSIGN_OR_RETURN(
+        Rows rows, engine.Run("SELECT name, count(v), approx_count_distinct(v), left(min(v), 200), "
+                              "left(max(v), 200), CAST(to_json(approx_top_k(v, " +
+                                  std::to_string(kTopValues) + ")) AS VARCHAR) FROM " +
+                                  Unpivot(schema, others, "VARCHAR", from) + " GROUP BY name",
+                              Span(progress, percent_from + step, percent_from + 2 * step,
+                                   "computing statistics")));
+    for (const auto& row : rows.rows) {
+      const size_t i = index_of.at(row[0].get<std::string>());
+      auto& column = columns[i];
+      column["_count"] = row[1];
+      if (kinds[i] == Kind::kOther) continue;
+      column["distinct"] = row[2];
+      if (kinds[i] == Kind::kString || kinds[i] == Kind::kTemporal) {
+        column["min"] = row[3];
+        column["max"] = row[4];
+      }
+      if (kinds[i] == Kind::kString || kinds[i] == Kind::kBoolean) column["_top"] = row[5];
+    }
+  }
+  // Exact counts of the top values, and the histogram bins, each in one query.
+  std::string tops, bounds;
+  for (size_t i : others) {
+    if (!columns[i].contains("_top") || !columns[i]["_top"].is_string()) continue;
+    columns[i]["_top_counts"] = "{}";
+    for (const auto& value : nlohmann::json::parse(columns[i]["_top"].get<std::string>())) {
+      tops += (tops.empty() ? "" : ", ") + std::string("(") + QuoteLiteral(schema[i].name) + ", " +
+              QuoteLiteral(value.is_string() ? value.get<std::string>() : value.dump()) + ")";
+    }
+  }
+  for (size_t i : numbers) {
+    const auto& column = columns[i];
+    if (!column["min"].is_number() || !column["max"].is_number()) continue;
+    const double min = column["min"].get<double>(), max = column["max"].get<double>();
+    if (!(max > min)) continue;
+    columns[i]["_bins"] = "{}";
+    bounds += (bounds.empty() ? "" : ", ") + std::string("(") + QuoteLiteral(schema[i].name) +
+              ", " + DoubleLiteral(min) + ", " + DoubleLiteral(max) + ", " +
+              DoubleLiteral(kHistogramBins / (max - min)) + ")";
+  }
+  if (!tops.empty()) {
+    AIMASS_ASSIGN_OR_RETURN(
+        Rows rows,
+        engine.Run("SELECT name, v, count(*) FROM " + Unpivot(schema, others, "VARCHAR", from) +
+                       " JOIN (VALUES " + tops + ") t(name, v) USING (name, v) GROUP BY name, v",
+                   Span(progress, percent_from + 2 * step, percent_from + 3 * step,
+                        "computing top values")));
+    std::map<size_t, nlohmann::json> counts;
+    for (const auto& row : rows.rows)
+      counts[index_of.at(row[0].get<std::string>())][row[1].get<std::string>()] = row[2];
+    for (auto& [i, map] : counts) columns[i]["_top_counts"] = map.dump();
+  }
+  if (!bounds.empty()) {
+    AIMASS_ASSIGN_OR_RETURN(
+        Rows rows,
+        engine.Run("SELECT name, least(CAST(floor((v - lo) * scale) AS INTEGER), " +
+                       std::to_string(kHistogramBins - 1) + ") AS bin, count(*) FROM " +
+                       Unpivot(schema, numbers, "DOUBLE", from) + " JOIN (VALUES " + bounds +
+                       ") b(name, lo, hi, scale) USING (name) WHERE v BETWEEN lo AND hi "
+                       "GROUP BY name, bin",
+                   Span(progress, percent_from + 3 * step, percent_to, "computing histograms")));
+    std::map<size_t, nlohmann::json> bins;
+    for (const auto& row : rows.rows)
+      bins[index_of.at(row[0].get<std::string>())][std::to_string(row[1].get<int64_t>())] = row[2];
+    for (auto& [i, map] : bins) columns[i]["_bins"] = map.dump();
+  }
+  return Ok();
+}
+
 }  // namespace
 
 std::string ReadParquetSql(const std::filesystem::path& parquet) {
@@ -215,6 +346,15 @@ Result<TableInfo> DescribeImpl(Engine& engine, const std::filesystem::path& parq
     columns.push_back({{"name", info.schema[i].name}, {"type", info.schema[i].type}});
     AddPass1(i, kinds[i], QuoteIdentifier(info.schema[i].name), pass1);
   }
+  if (info.schema.size() > kWideColumns) {
+    AIMASS_RETURN_IF_ERROR(
+        WideStats(engine, info.schema, kinds, from, columns, progress, percent_from, percent_to));
+    for (size_t i = 0; i < columns.size(); ++i) {
+      FinishColumn(columns[i], kinds[i], info.row_count);
+    }
+    info.stats = {{"row_count", info.row_count}, {"columns", std::move(columns)}};
+    return info;
+  }
   const int middle = percent_from + (percent_to - percent_from) * 2 / 3;
   AIMASS_RETURN_IF_ERROR(RunBatches(engine, from, pass1, columns, progress, percent_from, middle,
                                     "computing statistics"));
@@ -233,11 +373,11 @@ Result<TableInfo> DescribeImpl(Engine& engine, const std::filesystem::path& parq
                                 DoubleLiteral(kHistogramBins / (max - min)) + ") AS INTEGER), " +
                                 std::to_string(kHistogramBins - 1) + ")";
         AddToBatch(i,
-                   "CAST(to_json(histogram(" + bin + ") FILTER (WHERE " + x + " BETWEEN " +
-                       DoubleLiteral(min) + " AND " + DoubleLiteral(max) + ")) AS VARCHAR)",
+                   "CAST(to_json(histogram(CASE WHEN " + x + " BETWEEN " + DoubleLiteral(min) +
+                       " AND " + DoubleLiteral(max) + " THEN " + bin + " END)) AS VARCHAR)",
                    "_bins", pass2);
       } else if (kinds[i] == Kind::kFloat) {
-        AddToBatch(i, "count(" + c + ") FILTER (WHERE isfinite(" + c + "))", "_finite", pass2);
+        AddToBatch(i, "count(CASE WHEN isfinite(" + c + ") THEN 1 END)", "_finite", pass2);
       }
     }
     if (column.contains("_top") && column["_top"].is_string()) {

@@ -4,9 +4,8 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "common/status.h"
 #include "data/engine.h"

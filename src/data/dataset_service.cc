@@ -1,13 +1,13 @@
 #include "data/dataset_service.h"
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <system_error>
-
-#include <nlohmann/json.hpp>
 
 #include "common/hash.h"
 #include "data/exporter.h"
 #include "data/transform.h"
+#include "data/version_json.h"
 
 namespace aimass::data {
 namespace fs = std::filesystem;
@@ -20,15 +20,16 @@ constexpr const char* kTransformJob = "dataset.transform";
 
 json SchemaJson(const std::vector<Column>& schema) {
   json columns = json::array();
-  for (const auto& column : schema) columns.push_back({{"name", column.name}, {"type", column.type}});
+  for (const auto& column : schema)
+    columns.push_back({{"name", column.name}, {"type", column.type}});
   return columns;
 }
 
-// Maps the engine's 0..100 onto the job's progress, and stops the engine when the job
+// Maps the engine's 0..100 onto the job's 1..90, and stops the engine when the job
 // must stop (cancel, shutdown, lost lease).
 ProgressFn JobProgress(jobs::JobContext& context, Status& stop) {
   return [&context, &stop](int percent, std::string_view message) {
-    stop = context.Progress(percent * 9 / 10, message);
+    stop = context.Progress(1 + percent * 89 / 100, message);
     return stop.has_value();
   };
 }
@@ -91,12 +92,12 @@ Result<store::JobRecord> DatasetService::StartImport(ImportRequest request) {
   std::error_code ec;
   if (request.server_side) {
     if (!request.file.is_absolute()) {
-      return Fail(ErrorCode::kInvalidArgument, "path '" + request.file.string() +
-                                                   "' must be absolute on the server");
+      return Fail(ErrorCode::kInvalidArgument,
+                  "path '" + request.file.string() + "' must be absolute on the server");
     }
     if (!fs::is_regular_file(request.file, ec)) {
-      return Fail(ErrorCode::kNotFound, "no readable file at '" + request.file.string() +
-                                            "' on the server");
+      return Fail(ErrorCode::kNotFound,
+                  "no readable file at '" + request.file.string() + "' on the server");
     }
     params["path"] = request.file.string();
   } else {
@@ -109,7 +110,8 @@ Result<store::JobRecord> DatasetService::StartImport(ImportRequest request) {
     params["upload"] = upload;
   }
   FileFormat format = request.format.value_or(GuessFileFormat(
-      request.server_side ? request.file : options_.uploads_dir / params["upload"].get<std::string>(),
+      request.server_side ? request.file
+                          : options_.uploads_dir / params["upload"].get<std::string>(),
       request.filename.empty() ? request.file.filename().string() : request.filename));
   params["format"] = FileFormatName(format);
   json types = json::array();
@@ -164,12 +166,9 @@ Result<jobs::JobOutcome> DatasetService::RunImport(jobs::JobContext& context) {
       CommitVersion(context, params["name"].get<std::string>(), parquet, *info, source.dump(), ""));
 }
 
-Result<jobs::JobOutcome> DatasetService::CommitVersion(jobs::JobContext& context,
-                                                       const std::string& dataset,
-                                                       const fs::path& parquet,
-                                                       const TableInfo& info,
-                                                       const std::string& source_json,
-                                                       const std::string& lineage_json) {
+Result<jobs::JobOutcome> DatasetService::CommitVersion(
+    jobs::JobContext& context, const std::string& dataset, const fs::path& parquet,
+    const TableInfo& info, const std::string& source_json, const std::string& lineage_json) {
   AIMASS_RETURN_IF_ERROR(context.Progress(95, "storing the version"));
   AIMASS_ASSIGN_OR_RETURN(std::string hash, blobs_.PutFile(parquet));
   AIMASS_ASSIGN_OR_RETURN(uint64_t size, blobs_.Size(hash));
@@ -184,18 +183,13 @@ Result<jobs::JobOutcome> DatasetService::CommitVersion(jobs::JobContext& context
   version.source_json = source_json;
   version.lineage_json = lineage_json;
   auto committed = store_.CommitDatasetVersion(
-      version, context.lease(), clock_.NowMillis(), [](const store::DatasetVersionRecord& v) {
-        return json{{"dataset", v.dataset_name},
-                    {"version", v.version},
-                    {"ref", v.dataset_name + "@" + std::to_string(v.version)},
-                    {"row_count", v.row_count},
-                    {"column_count", v.column_count}}
-            .dump();
-      });
+      version, context.lease(), clock_.NowMillis(),
+      [](const store::DatasetVersionRecord& v) { return VersionSummaryJson(v).dump(); });
   if (!committed) {
     // Leave no blob that nothing refers to (unless another version shares the bytes).
     auto referenced = store_.ReferencedBlobs();
-    if (referenced && std::find(referenced->begin(), referenced->end(), hash) == referenced->end()) {
+    if (referenced &&
+        std::find(referenced->begin(), referenced->end(), hash) == referenced->end()) {
       (void)blobs_.Delete(hash);
     }
     return Fail(committed.error());
@@ -234,7 +228,8 @@ Result<jobs::JobOutcome> DatasetService::RunTransform(jobs::JobContext& context)
   limits.threads = options_.engine_threads;
   const fs::path parquet = blobs_.NewScratchPath(".parquet");
   Status stop = Ok();
-  auto info = TransformParquet(*engine, input_path, sql, limits, parquet, JobProgress(context, stop));
+  auto info =
+      TransformParquet(*engine, input_path, sql, limits, parquet, JobProgress(context, stop));
   if (!info) return Fail(StopReason(info.error(), stop));
   const std::string parent = input.dataset_name + "@" + std::to_string(input.version);
   context.Log("transformed " + parent + " into " + std::to_string(info->row_count) + " rows");
@@ -299,7 +294,8 @@ Status DatasetService::Delete(const DatasetRef& ref, bool whole_dataset) {
     return Fail(ErrorCode::kInvalidArgument,
                 "say which version to delete (name@N), or delete the whole dataset");
   }
-  AIMASS_ASSIGN_OR_RETURN(auto orphans, store_.DeleteVersions(ref.name, ref.version, whole_dataset));
+  AIMASS_ASSIGN_OR_RETURN(auto orphans,
+                          store_.DeleteVersions(ref.name, ref.version, whole_dataset));
   for (const auto& hash : orphans) AIMASS_RETURN_IF_ERROR(blobs_.Delete(hash));
   return Ok();
 }

@@ -20,8 +20,8 @@
 namespace aimass::data {
 
 struct DataOptions {
-  std::filesystem::path uploads_dir;     // uploaded files wait here for their import job
-  std::filesystem::path engine_temp_dir; // where DuckDB may spill
+  std::filesystem::path uploads_dir;      // uploaded files wait here for their import job
+  std::filesystem::path engine_temp_dir;  // where DuckDB may spill
   int engine_threads = 2;
   std::string engine_memory_limit = "2GB";
   std::chrono::milliseconds transform_timeout{300000};
@@ -29,11 +29,11 @@ struct DataOptions {
 };
 
 struct ImportRequest {
-  std::string name;                 // dataset to add a version to (created if new)
-  std::filesystem::path file;       // an uploaded file (moved into uploads_dir) or...
-  bool server_side = false;         // ...a file on the server, read in place (admins)
-  std::string filename;             // the user's name for the file, for format and records
-  std::optional<FileFormat> format; // guessed from filename or contents when absent
+  std::string name;                  // dataset to add a version to (created if new)
+  std::filesystem::path file;        // an uploaded file (moved into uploads_dir) or...
+  bool server_side = false;          // ...a file on the server, read in place (admins)
+  std::string filename;              // the user's name for the file, for format and records
+  std::optional<FileFormat> format;  // guessed from filename or contents when absent
   std::vector<std::pair<std::string, std::string>> column_types;
   std::optional<char> delimiter;
   std::optional<bool> header;

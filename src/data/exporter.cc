@@ -24,10 +24,17 @@ Status ExportImpl(Engine& engine, const std::filesystem::path& parquet, FileForm
   }
   std::string options;
   switch (format) {
-    case FileFormat::kCsv: options = "FORMAT csv, HEADER true"; break;
-    case FileFormat::kTsv: options = "FORMAT csv, HEADER true, DELIMITER '\t'"; break;
-    case FileFormat::kJsonLines: options = "FORMAT json"; break;
-    case FileFormat::kParquet: break;
+    case FileFormat::kCsv:
+      options = "FORMAT csv, HEADER true";
+      break;
+    case FileFormat::kTsv:
+      options = "FORMAT csv, HEADER true, DELIMITER '\t'";
+      break;
+    case FileFormat::kJsonLines:
+      options = "FORMAT json";
+      break;
+    case FileFormat::kParquet:
+      break;
   }
   auto status = engine.Execute("COPY (SELECT * FROM " + ReadParquetSql(parquet) + ") TO " +
                                QuoteLiteral(partial.partial().string()) + " (" + options + ")");

@@ -13,9 +13,9 @@ bool IsNested(std::string_view type) {
 }
 
 bool ReadsAsIs(std::string_view type) {
-  for (std::string_view plain : {"BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT",
-                                 "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT",
-                                 "DOUBLE", "VARCHAR"}) {
+  for (std::string_view plain :
+       {"BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER",
+        "UBIGINT", "FLOAT", "DOUBLE", "VARCHAR"}) {
     if (type == plain) return true;
   }
   return false;
@@ -51,9 +51,9 @@ Result<Page> PreviewImpl(Engine& engine, const std::filesystem::path& parquet, i
       select += "CAST(" + c + " AS VARCHAR)";
     }
   }
-  AIMASS_ASSIGN_OR_RETURN(Rows rows, engine.Query("SELECT " + select + " FROM " + from +
-                                                  " LIMIT " + std::to_string(limit) +
-                                                  " OFFSET " + std::to_string(offset)));
+  AIMASS_ASSIGN_OR_RETURN(
+      Rows rows, engine.Query("SELECT " + select + " FROM " + from + " LIMIT " +
+                              std::to_string(limit) + " OFFSET " + std::to_string(offset)));
   for (auto& row : rows.rows) {
     for (size_t c = 0; c < nested.size(); ++c) {
       if (!nested[c] || !row[c].is_string()) continue;

@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "data/engine.h"
 
@@ -29,9 +28,15 @@ std::string Lower(std::string text) {
 
 struct Findings {
   std::set<std::string> ctes;
-  std::vector<std::string> tables;    // BASE_TABLE references, qualified as written
-  std::vector<std::string> refused;   // table functions not allowed
+  std::vector<std::string> tables;   // BASE_TABLE references, qualified as written
+  std::vector<std::string> refused;  // table functions not allowed
 };
+
+// A string member of a parse-tree node, or "" (members like "type" are objects elsewhere).
+std::string StringField(const nlohmann::json& node, const char* key) {
+  auto it = node.find(key);
+  return it != node.end() && it->is_string() ? it->get<std::string>() : "";
+}
 
 void Walk(const nlohmann::json& node, Findings& findings) {
   if (node.is_array()) {
@@ -41,19 +46,17 @@ void Walk(const nlohmann::json& node, Findings& findings) {
   if (!node.is_object()) return;
   if (auto it = node.find("cte_map"); it != node.end() && it->contains("map")) {
     for (const auto& entry : (*it)["map"]) {
-      if (entry.contains("key") && entry["key"].is_string()) {
-        findings.ctes.insert(Lower(entry["key"].get<std::string>()));
-      }
+      if (entry.is_object()) findings.ctes.insert(Lower(StringField(entry, "key")));
     }
   }
-  const std::string type = node.value("type", "");
+  const std::string type = StringField(node, "type");
   if (type == "TABLE_FUNCTION" && node.contains("function")) {
-    const std::string name = Lower(node["function"].value("function_name", ""));
+    const std::string name = Lower(StringField(node["function"], "function_name"));
     if (!AllowedTableFunctions().count(name)) findings.refused.push_back(name);
   } else if (type == "BASE_TABLE") {
     std::string name;
     for (const char* part : {"catalog_name", "schema_name", "table_name"}) {
-      const std::string value = node.value(part, "");
+      const std::string value = StringField(node, part);
       if (!value.empty()) name += (name.empty() ? "" : ".") + value;
     }
     findings.tables.push_back(name);
@@ -108,9 +111,8 @@ Status CheckWithEngine(Engine& engine, std::string_view sql) {
                 "the transform SQL holds " + std::to_string(count) +
                     " statements; write exactly one SELECT (no ';' between statements)");
   }
-  AIMASS_ASSIGN_OR_RETURN(Rows rows,
-                          engine.Query("SELECT CAST(json_serialize_sql(" + QuoteLiteral(sql) +
-                                       ") AS VARCHAR)"));
+  AIMASS_ASSIGN_OR_RETURN(Rows rows, engine.Query("SELECT CAST(json_serialize_sql(" +
+                                                  QuoteLiteral(sql) + ") AS VARCHAR)"));
   const auto tree = nlohmann::json::parse(rows.rows.at(0).at(0).get<std::string>());
   if (tree.value("error", false)) {
     const std::string word = FirstWord(sql);
@@ -134,8 +136,9 @@ Status CheckWithEngine(Engine& engine, std::string_view sql) {
     return Fail(ErrorCode::kInvalidArgument,
                 file ? "reading the file '" + table + "' is not allowed in a transform; " +
                            "read the view 'input'"
-                     : "the table '" + table + "' does not exist in a transform; read the view "
-                                               "'input' (or a name defined in WITH)");
+                     : "the table '" + table +
+                           "' does not exist in a transform; read the view "
+                           "'input' (or a name defined in WITH)");
   }
   return Ok();
 }

@@ -13,8 +13,8 @@ std::string Seconds(std::chrono::milliseconds timeout) {
 
 // The user's SQL without trailing whitespace and semicolons, so it can sit inside COPY (...).
 std::string_view Trimmed(std::string_view sql) {
-  while (!sql.empty() && (std::isspace(static_cast<unsigned char>(sql.back())) ||
-                          sql.back() == ';')) {
+  while (!sql.empty() &&
+         (std::isspace(static_cast<unsigned char>(sql.back())) || sql.back() == ';')) {
     sql.remove_suffix(1);
   }
   return sql;
@@ -26,11 +26,11 @@ Status Sandbox(Engine& engine, const std::filesystem::path& input, const Partial
                                         ReadParquetSql(input)));
   const std::string allowed =
       "[" + QuoteLiteral(input.string()) + ", " + QuoteLiteral(output.partial().string()) + "]";
-  auto status = engine.Execute(
-      "SET threads = " + std::to_string(limits.threads < 1 ? 1 : limits.threads) +
-      "; SET memory_limit = " + QuoteLiteral(limits.memory_limit) +
-      "; SET allowed_paths = " + allowed +
-      "; SET enable_external_access = false; SET lock_configuration = true;");
+  auto status =
+      engine.Execute("SET threads = " + std::to_string(limits.threads < 1 ? 1 : limits.threads) +
+                     "; SET memory_limit = " + QuoteLiteral(limits.memory_limit) +
+                     "; SET allowed_paths = " + allowed +
+                     "; SET enable_external_access = false; SET lock_configuration = true;");
   if (!status) {
     return Fail(ErrorCode::kInternal,
                 "cannot set up the transform sandbox: " + ShortDuckDbError(status.error().message));

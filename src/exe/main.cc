@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return aimass::cli::ExitForParseError(app, e);
   }
   if (serve_cmd->parsed()) return aimass::exe::Serve(serve);
   if (new_token->parsed()) return aimass::exe::NewAdminToken(admin_data_dir);

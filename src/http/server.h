@@ -38,7 +38,8 @@ struct ServerOptions {
 struct ServerContext;
 
 // Serves a Router. Start, Stop, Wait, port and stopping are thread-safe: Stop may be called
-// from a signal-handling thread, or from a handler (it then returns without waiting).
+// from a signal-handling thread (one that waits in sigwait or an asio::signal_set, not from
+// inside a signal handler), or from a handler (it then returns without waiting).
 class Server {
  public:
   Server(ServerOptions options, Router router, Authenticator authenticator);

@@ -42,7 +42,8 @@ Session::~Session() { DiscardUpload(); }
 
 void Session::Start() {
   context_.AddSession(shared_from_this());
-  registration_ = {&context_, this};
+  registration_.context = &context_;  // fields, not a temporary whose destructor would run
+  registration_.session = this;
   net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
 }
 

@@ -14,8 +14,8 @@ namespace fs = std::filesystem;
 class ImporterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("aimass_importer_" + std::to_string(std::random_device{}()));
+    dir_ =
+        fs::temp_directory_path() / ("aimass_importer_" + std::to_string(std::random_device{}()));
     fs::create_directories(dir_);
     auto engine = Engine::Open(EngineOptions{});
     ASSERT_TRUE(engine.has_value());
@@ -90,12 +90,12 @@ TEST_F(ImporterTest, GuessesFormatByExtensionThenContent) {
 TEST_F(ImporterTest, ImportsCsvWithSchemaRowCountAndStats) {
   Write("people.csv", "name,age,born\nann,31,1990-01-02\nbob,,1985-05-06\ncid,40,\n");
   int last_percent = -1;
-  auto info = ImportFile(*engine_, dir_ / "people.csv", {}, Output(),
-                         [&](int percent, std::string_view) {
-                           EXPECT_GE(percent, last_percent);
-                           last_percent = percent;
-                           return true;
-                         });
+  auto info =
+      ImportFile(*engine_, dir_ / "people.csv", {}, Output(), [&](int percent, std::string_view) {
+        EXPECT_GE(percent, last_percent);
+        last_percent = percent;
+        return true;
+      });
   ASSERT_TRUE(info.has_value()) << info.error().message;
   EXPECT_EQ(last_percent, 100);
   EXPECT_EQ(info->row_count, 3);
@@ -225,7 +225,7 @@ TEST_F(ImporterTest, HundredMegabyteLineIsRefusedCleanly) {
   text += "\n2,y\n";
   Write("long.csv", text);
   text.clear();
-  ExpectRefused("long.csv", {"longer than the limit of 32 MiB"});
+  ExpectRefused("long.csv", {"longer than the limit of 8 MiB"});
 }
 
 TEST_F(ImporterTest, SemicolonSeparatedCsvIsDetected) {
