@@ -283,7 +283,7 @@ Result<TableInfo> ImportFileImpl(Engine& engine, const std::filesystem::path& in
     // DuckDB sniffs the dialect and types as part of the COPY: no separate sniffing pass.
     auto copied = engine.Run("COPY (" + ReaderSql(input, options, types, delimiter) + ") TO " +
                                  QuoteLiteral(partial.partial().string()) +
-                                 " (FORMAT parquet, COMPRESSION zstd)",
+                                 " (FORMAT parquet, COMPRESSION snappy)",
                              Parsing(progress));
     if (copied) {
       rows_written = copied->rows.at(0).at(0).get<int64_t>();

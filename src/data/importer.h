@@ -1,5 +1,5 @@
 // Import: reads a CSV, TSV, JSON-lines or Parquet file with DuckDB's sniffing readers and
-// writes it as one Parquet file (zstd), returning its schema, row count and statistics.
+// writes it as one Parquet file (snappy), returning its schema, row count and statistics.
 #pragma once
 
 #include <filesystem>

@@ -150,7 +150,7 @@ Status CheckTransformSql(std::string_view sql) {
     return Fail(ErrorCode::kInvalidArgument, "the transform SQL is longer than 1 MiB");
   }
   try {
-    // A private engine: parsing needs a connection, and opening one takes about a millisecond.
+    // A private engine: parsing needs a connection (open + close costs about 30 ms).
     EngineOptions options;
     options.threads = 1;
     options.memory_limit = "64MB";

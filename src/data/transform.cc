@@ -99,7 +99,7 @@ Result<TableInfo> TransformImpl(Engine& engine, const std::filesystem::path& inp
   // The newlines end any trailing "--" comment of the user's SQL.
   auto copied = engine.Run("COPY (\n" + std::string(sql) + "\n) TO " +
                                QuoteLiteral(partial.partial().string()) +
-                               " (FORMAT parquet, COMPRESSION zstd, USE_TMP_FILE false)",
+                               " (FORMAT parquet, COMPRESSION snappy, USE_TMP_FILE false)",
                            run);
   if (!copied) return Fail(Explain(copied.error(), limits));
   auto info = DescribeParquet(engine, partial.partial(), progress, 85, 99);
