@@ -14,6 +14,7 @@ namespace aimass::http {
 namespace {
 
 constexpr size_t kUploadChunk = 256 * 1024;
+constexpr size_t kReadBuffer = 64 * 1024;
 constexpr size_t kMinBufferedGrowth = 64 * 1024;
 
 bool IsHttpError(const beast::error_code& ec) {
@@ -23,6 +24,9 @@ bool IsHttpError(const beast::error_code& ec) {
 }  // namespace
 
 void Session::ReadBody() {
+  // Beast reads into buffer_ as much as its free capacity (at least 512 bytes): without
+  // room, a large upload arrives in ~700-byte reads and costs a syscall each.
+  if (buffer_.capacity() < kReadBuffer) buffer_.reserve(kReadBuffer);
   auto& body = parser_->get().body();
   if (route_->body == BodyMode::kBuffered) {
     std::string& dst = request_.body;
