@@ -1,5 +1,6 @@
 #include "data/dataset_service.h"
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <system_error>
@@ -15,48 +16,68 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kImportJob = "dataset.import";
-constexpr const char* kTransformJob = "dataset.transform";
+constexpr const char *kImportJob = "dataset.import";
+constexpr const char *kTransformJob = "dataset.transform";
 
-json SchemaJson(const std::vector<Column>& schema) {
+json SchemaJson(const std::vector<Column> &schema) {
   json columns = json::array();
-  for (const auto& column : schema)
+  for (const auto &column : schema)
     columns.push_back({{"name", column.name}, {"type", column.type}});
   return columns;
 }
 
-// Maps the engine's 0..100 onto the job's 1..90, and stops the engine when the job
-// must stop (cancel, shutdown, lost lease).
-ProgressFn JobProgress(jobs::JobContext& context, Status& stop) {
+// Maps the engine's 0..100 onto the job's 1..90, and stops the engine when the
+// job must stop (cancel, shutdown, lost lease).
+ProgressFn JobProgress(jobs::JobContext &context, Status &stop) {
   return [&context, &stop](int percent, std::string_view message) {
     stop = context.Progress(1 + percent * 89 / 100, message);
     return stop.has_value();
   };
 }
 
-// When the engine was stopped on behalf of the job, the job's reason is the real error.
-Error StopReason(const Error& engine_error, const Status& stop) {
+// When the engine was stopped on behalf of the job, the job's reason is the
+// real error.
+Error StopReason(const Error &engine_error, const Status &stop) {
   return stop ? engine_error : stop.error();
 }
 
-}  // namespace
+// The last part of a user's file name, with only safe characters, for a file of
+// ours.
+std::string SafeFileName(const std::string &filename) {
+  std::string safe;
+  for (char c : fs::path(filename).filename().string()) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+              c == '-' || c == '_';
+    safe += ok ? c : '_';
+  }
+  if (safe.empty() || safe.front() == '.')
+    safe = "upload" + safe;
+  return safe.substr(0, 100);
+}
 
-DatasetService::DatasetService(store::MetadataStore& store, blob::BlobStore& blobs,
-                               const Clock& clock, DataOptions options)
-    : store_(store), blobs_(blobs), clock_(clock), options_(std::move(options)) {}
+} // namespace
 
-void DatasetService::RegisterJobs(jobs::WorkerPool& pool) {
+DatasetService::DatasetService(store::MetadataStore &store,
+                               blob::BlobStore &blobs, const Clock &clock,
+                               DataOptions options)
+    : store_(store), blobs_(blobs), clock_(clock),
+      options_(std::move(options)) {}
+
+void DatasetService::RegisterJobs(jobs::WorkerPool &pool) {
   pool_ = &pool;
-  pool.Register(kImportJob, [this](jobs::JobContext& c) { return RunImport(c); });
-  pool.Register(kTransformJob, [this](jobs::JobContext& c) { return RunTransform(c); });
+  pool.Register(kImportJob,
+                [this](jobs::JobContext &c) { return RunImport(c); });
+  pool.Register(kTransformJob,
+                [this](jobs::JobContext &c) { return RunTransform(c); });
 }
 
 Status DatasetService::CollectGarbage() {
   AIMASS_ASSIGN_OR_RETURN(auto referenced, store_.ReferencedBlobs());
   std::set<std::string> keep(referenced.begin(), referenced.end());
   AIMASS_ASSIGN_OR_RETURN(auto all, blobs_.List());
-  for (const auto& hash : all) {
-    if (!keep.contains(hash)) AIMASS_RETURN_IF_ERROR(blobs_.Delete(hash));
+  for (const auto &hash : all) {
+    if (!keep.contains(hash))
+      AIMASS_RETURN_IF_ERROR(blobs_.Delete(hash));
   }
   std::set<std::string> pending;
   for (auto state : {store::JobState::kQueued, store::JobState::kRunning}) {
@@ -65,14 +86,18 @@ Status DatasetService::CollectGarbage() {
     filter.kind = kImportJob;
     filter.limit = 1'000'000;
     AIMASS_ASSIGN_OR_RETURN(auto jobs, store_.ListJobs(filter));
-    for (const auto& job : jobs) {
+    for (const auto &job : jobs) {
       json params = json::parse(job.params_json, nullptr, false);
-      if (params.is_object()) pending.insert(params.value("upload", ""));
+      if (params.is_object()) {
+        pending.insert(
+            fs::path(params.value("upload", "")).parent_path().string());
+      }
     }
   }
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(options_.uploads_dir, ec)) {
-    if (!pending.contains(entry.path().filename().string())) fs::remove(entry.path(), ec);
+  for (const auto &entry : fs::directory_iterator(options_.uploads_dir, ec)) {
+    if (!pending.contains(entry.path().filename().string()))
+      fs::remove_all(entry.path(), ec);
   }
   fs::remove_all(options_.engine_temp_dir, ec);
   return Ok();
@@ -93,82 +118,110 @@ Result<store::JobRecord> DatasetService::StartImport(ImportRequest request) {
   if (request.server_side) {
     if (!request.file.is_absolute()) {
       return Fail(ErrorCode::kInvalidArgument,
-                  "path '" + request.file.string() + "' must be absolute on the server");
+                  "path '" + request.file.string() +
+                      "' must be absolute on the server");
     }
     if (!fs::is_regular_file(request.file, ec)) {
-      return Fail(ErrorCode::kNotFound,
-                  "no readable file at '" + request.file.string() + "' on the server");
+      return Fail(ErrorCode::kNotFound, "no readable file at '" +
+                                            request.file.string() +
+                                            "' on the server");
     }
     params["path"] = request.file.string();
   } else {
-    // The upload moves into the data directory, so a re-queued job still finds it.
-    std::string upload = RandomHex(12);
+    // The upload moves into the data directory, so a re-queued job still finds
+    // it, under the user's file name, so that error messages name the file the
+    // user knows.
+    std::string upload = RandomHex(12) + "/" + SafeFileName(request.filename);
+    fs::create_directory(options_.uploads_dir / fs::path(upload).parent_path(),
+                         ec);
     fs::rename(request.file, options_.uploads_dir / upload, ec);
     if (ec) {
-      return Fail(ErrorCode::kInternal, "cannot keep the uploaded file: " + ec.message());
+      fs::remove_all(options_.uploads_dir / fs::path(upload).parent_path(), ec);
+      return Fail(ErrorCode::kInternal,
+                  "cannot keep the uploaded file: " + ec.message());
     }
     params["upload"] = upload;
   }
   FileFormat format = request.format.value_or(GuessFileFormat(
-      request.server_side ? request.file
-                          : options_.uploads_dir / params["upload"].get<std::string>(),
-      request.filename.empty() ? request.file.filename().string() : request.filename));
+      request.server_side
+          ? request.file
+          : options_.uploads_dir / params["upload"].get<std::string>(),
+      request.filename.empty() ? request.file.filename().string()
+                               : request.filename));
   params["format"] = FileFormatName(format);
   json types = json::array();
-  for (const auto& [column, type] : request.column_types) types.push_back({column, type});
+  for (const auto &[column, type] : request.column_types)
+    types.push_back({column, type});
   params["types"] = types;
-  if (request.delimiter) params["delimiter"] = std::string(1, *request.delimiter);
-  if (request.header) params["header"] = *request.header;
+  if (request.delimiter)
+    params["delimiter"] = std::string(1, *request.delimiter);
+  if (request.header)
+    params["header"] = *request.header;
   auto job = store_.EnqueueJob(kImportJob, params.dump(), clock_.NowMillis());
   if (!job && params.contains("upload")) {
-    fs::remove(options_.uploads_dir / params["upload"].get<std::string>(), ec);
+    fs::remove_all(
+        options_.uploads_dir /
+            fs::path(params["upload"].get<std::string>()).parent_path(),
+        ec);
   }
-  if (job && pool_ != nullptr) pool_->Wake();
+  if (job && pool_ != nullptr)
+    pool_->Wake();
   return job;
 }
 
-Result<jobs::JobOutcome> DatasetService::RunImport(jobs::JobContext& context) {
-  const json& params = context.params();
+Result<jobs::JobOutcome> DatasetService::RunImport(jobs::JobContext &context) {
+  const json &params = context.params();
   const bool uploaded = params.contains("upload");
-  const fs::path input = uploaded ? options_.uploads_dir / params["upload"].get<std::string>()
-                                  : fs::path(params.value("path", ""));
+  const fs::path input =
+      uploaded ? options_.uploads_dir / params["upload"].get<std::string>()
+               : fs::path(params.value("path", ""));
   auto finish_upload = [&](Result<jobs::JobOutcome> outcome) {
     // The upload is kept only while another attempt may still need it.
     bool retry = !outcome && (outcome.error().code == ErrorCode::kUnavailable ||
                               outcome.error().code == ErrorCode::kConflict);
     std::error_code ec;
-    if (uploaded && !retry) fs::remove(input, ec);
+    if (uploaded && !retry)
+      fs::remove_all(input.parent_path(), ec);
     return outcome;
   };
 
   ImportOptions options;
-  AIMASS_ASSIGN_OR_RETURN(options.format, ParseFileFormat(params.value("format", "csv")));
-  for (const auto& pair : params.value("types", json::array())) {
-    options.column_types.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+  AIMASS_ASSIGN_OR_RETURN(options.format,
+                          ParseFileFormat(params.value("format", "csv")));
+  for (const auto &pair : params.value("types", json::array())) {
+    options.column_types.emplace_back(pair[0].get<std::string>(),
+                                      pair[1].get<std::string>());
   }
-  if (params.contains("delimiter")) options.delimiter = params["delimiter"].get<std::string>()[0];
-  if (params.contains("header")) options.header = params["header"].get<bool>();
+  if (params.contains("delimiter"))
+    options.delimiter = params["delimiter"].get<std::string>()[0];
+  if (params.contains("header"))
+    options.header = params["header"].get<bool>();
 
   AIMASS_RETURN_IF_ERROR(context.Progress(1, "opening the engine"));
   auto engine = OpenEngine();
-  if (!engine) return finish_upload(Fail(engine.error()));
+  if (!engine)
+    return finish_upload(Fail(engine.error()));
   const fs::path parquet = blobs_.NewScratchPath(".parquet");
   Status stop = Ok();
-  auto info = ImportFile(**engine, input, options, parquet, JobProgress(context, stop));
-  if (!info) return finish_upload(Fail(StopReason(info.error(), stop)));
+  auto info =
+      ImportFile(**engine, input, options, parquet, JobProgress(context, stop));
+  if (!info)
+    return finish_upload(Fail(StopReason(info.error(), stop)));
   context.Log("parsed " + std::to_string(info->row_count) + " rows, " +
               std::to_string(info->schema.size()) + " columns");
   json source = {{"kind", uploaded ? "upload" : "server_path"},
                  {"filename", params.value("filename", "")},
                  {"format", params.value("format", "csv")}};
-  if (!uploaded) source["path"] = input.string();
-  return finish_upload(
-      CommitVersion(context, params["name"].get<std::string>(), parquet, *info, source.dump(), ""));
+  if (!uploaded)
+    source["path"] = input.string();
+  return finish_upload(CommitVersion(context, params["name"].get<std::string>(),
+                                     parquet, *info, source.dump(), ""));
 }
 
 Result<jobs::JobOutcome> DatasetService::CommitVersion(
-    jobs::JobContext& context, const std::string& dataset, const fs::path& parquet,
-    const TableInfo& info, const std::string& source_json, const std::string& lineage_json) {
+    jobs::JobContext &context, const std::string &dataset,
+    const fs::path &parquet, const TableInfo &info,
+    const std::string &source_json, const std::string &lineage_json) {
   AIMASS_RETURN_IF_ERROR(context.Progress(95, "storing the version"));
   AIMASS_ASSIGN_OR_RETURN(std::string hash, blobs_.PutFile(parquet));
   AIMASS_ASSIGN_OR_RETURN(uint64_t size, blobs_.Size(hash));
@@ -182,45 +235,57 @@ Result<jobs::JobOutcome> DatasetService::CommitVersion(
   version.stats_json = info.stats.dump();
   version.source_json = source_json;
   version.lineage_json = lineage_json;
-  auto committed = store_.CommitDatasetVersion(
-      version, context.lease(), clock_.NowMillis(),
-      [](const store::DatasetVersionRecord& v) { return VersionSummaryJson(v).dump(); });
+  auto committed =
+      store_.CommitDatasetVersion(version, context.lease(), clock_.NowMillis(),
+                                  [](const store::DatasetVersionRecord &v) {
+                                    return VersionSummaryJson(v).dump();
+                                  });
   if (!committed) {
-    // Leave no blob that nothing refers to (unless another version shares the bytes).
+    // Leave no blob that nothing refers to (unless another version shares the
+    // bytes).
     auto referenced = store_.ReferencedBlobs();
-    if (referenced &&
-        std::find(referenced->begin(), referenced->end(), hash) == referenced->end()) {
+    if (referenced && std::find(referenced->begin(), referenced->end(), hash) ==
+                          referenced->end()) {
       (void)blobs_.Delete(hash);
     }
     return Fail(committed.error());
   }
-  context.Log("stored " + committed->dataset_name + "@" + std::to_string(committed->version));
+  context.Log("stored " + committed->dataset_name + "@" +
+              std::to_string(committed->version));
   jobs::JobOutcome outcome;
   outcome.committed = true;
   return outcome;
 }
 
-Result<store::JobRecord> DatasetService::StartTransform(const TransformRequest& request) {
+Result<store::JobRecord>
+DatasetService::StartTransform(const TransformRequest &request) {
   AIMASS_RETURN_IF_ERROR(CheckTransformSql(request.sql));
-  std::string output = request.output.empty() ? request.input.name : request.output;
+  std::string output =
+      request.output.empty() ? request.input.name : request.output;
   AIMASS_RETURN_IF_ERROR(CheckDatasetName(output));
-  AIMASS_ASSIGN_OR_RETURN(auto input, store_.GetVersion(request.input.name, request.input.version));
+  AIMASS_ASSIGN_OR_RETURN(
+      auto input, store_.GetVersion(request.input.name, request.input.version));
   json params = {{"input", input.dataset_name},
                  {"version", input.version},
                  {"sql", request.sql},
                  {"output", output}};
-  auto job = store_.EnqueueJob(kTransformJob, params.dump(), clock_.NowMillis(), input.id);
-  if (job && pool_ != nullptr) pool_->Wake();
+  auto job = store_.EnqueueJob(kTransformJob, params.dump(), clock_.NowMillis(),
+                               input.id);
+  if (job && pool_ != nullptr)
+    pool_->Wake();
   return job;
 }
 
-Result<jobs::JobOutcome> DatasetService::RunTransform(jobs::JobContext& context) {
-  const json& params = context.params();
+Result<jobs::JobOutcome>
+DatasetService::RunTransform(jobs::JobContext &context) {
+  const json &params = context.params();
   const std::string sql = params.value("sql", "");
-  AIMASS_ASSIGN_OR_RETURN(auto input, store_.GetVersion(params.value("input", ""),
-                                                        params.value("version", int64_t{0})));
+  AIMASS_ASSIGN_OR_RETURN(
+      auto input, store_.GetVersion(params.value("input", ""),
+                                    params.value("version", int64_t{0})));
   AIMASS_RETURN_IF_ERROR(context.Progress(1, "verifying the input"));
-  AIMASS_ASSIGN_OR_RETURN(fs::path input_path, blobs_.OpenPath(input.blob_hash));
+  AIMASS_ASSIGN_OR_RETURN(fs::path input_path,
+                          blobs_.OpenPath(input.blob_hash));
   AIMASS_ASSIGN_OR_RETURN(auto engine, OpenEngine());
   TransformLimits limits;
   limits.timeout = options_.transform_timeout;
@@ -228,42 +293,50 @@ Result<jobs::JobOutcome> DatasetService::RunTransform(jobs::JobContext& context)
   limits.threads = options_.engine_threads;
   const fs::path parquet = blobs_.NewScratchPath(".parquet");
   Status stop = Ok();
-  auto info =
-      TransformParquet(*engine, input_path, sql, limits, parquet, JobProgress(context, stop));
-  if (!info) return Fail(StopReason(info.error(), stop));
-  const std::string parent = input.dataset_name + "@" + std::to_string(input.version);
-  context.Log("transformed " + parent + " into " + std::to_string(info->row_count) + " rows");
+  auto info = TransformParquet(*engine, input_path, sql, limits, parquet,
+                               JobProgress(context, stop));
+  if (!info)
+    return Fail(StopReason(info.error(), stop));
+  const std::string parent =
+      input.dataset_name + "@" + std::to_string(input.version);
+  context.Log("transformed " + parent + " into " +
+              std::to_string(info->row_count) + " rows");
   json lineage = {{"parent", parent},
                   {"parent_hash", input.blob_hash},
                   {"sql", sql},
                   {"sql_hash", Sha256Hex(sql)}};
   json source = {{"kind", "transform"}, {"from", parent}};
-  return CommitVersion(context, params.value("output", ""), parquet, *info, source.dump(),
-                       lineage.dump());
+  return CommitVersion(context, params.value("output", ""), parquet, *info,
+                       source.dump(), lineage.dump());
 }
 
-Result<std::vector<store::DatasetRecord>> DatasetService::List() { return store_.ListDatasets(); }
+Result<std::vector<store::DatasetRecord>> DatasetService::List() {
+  return store_.ListDatasets();
+}
 
-Result<store::DatasetRecord> DatasetService::Get(const std::string& name) {
+Result<store::DatasetRecord> DatasetService::Get(const std::string &name) {
   AIMASS_RETURN_IF_ERROR(CheckDatasetName(name));
   return store_.GetDataset(name);
 }
 
-Result<std::vector<store::DatasetVersionRecord>> DatasetService::Versions(
-    const store::DatasetRecord& dataset) {
+Result<std::vector<store::DatasetVersionRecord>>
+DatasetService::Versions(const store::DatasetRecord &dataset) {
   return store_.ListVersions(dataset.id);
 }
 
-Result<store::DatasetVersionRecord> DatasetService::Version(const DatasetRef& ref) {
+Result<store::DatasetVersionRecord>
+DatasetService::Version(const DatasetRef &ref) {
   AIMASS_RETURN_IF_ERROR(CheckDatasetName(ref.name));
   return store_.GetVersion(ref.name, ref.version);
 }
 
-Result<Page> DatasetService::Preview(const DatasetRef& ref, int64_t offset, int64_t limit) {
+Result<Page> DatasetService::Preview(const DatasetRef &ref, int64_t offset,
+                                     int64_t limit) {
   if (offset < 0 || limit < 0 || limit > 10000) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "preview needs offset >= 0 and limit between 0 and 10000 (got offset " +
-                    std::to_string(offset) + ", limit " + std::to_string(limit) + ")");
+    return Fail(
+        ErrorCode::kInvalidArgument,
+        "preview needs offset >= 0 and limit between 0 and 10000 (got offset " +
+            std::to_string(offset) + ", limit " + std::to_string(limit) + ")");
   }
   AIMASS_ASSIGN_OR_RETURN(auto version, Version(ref));
   AIMASS_ASSIGN_OR_RETURN(fs::path path, blobs_.OpenPath(version.blob_hash));
@@ -271,16 +344,20 @@ Result<Page> DatasetService::Preview(const DatasetRef& ref, int64_t offset, int6
   return PreviewParquet(*engine, path, offset, limit);
 }
 
-Result<ExportFile> DatasetService::Export(const DatasetRef& ref, FileFormat format) {
+Result<ExportFile> DatasetService::Export(const DatasetRef &ref,
+                                          FileFormat format) {
   AIMASS_ASSIGN_OR_RETURN(auto version, Version(ref));
   AIMASS_ASSIGN_OR_RETURN(fs::path path, blobs_.OpenPath(version.blob_hash));
-  const std::string base = version.dataset_name + "-" + std::to_string(version.version);
+  const std::string base =
+      version.dataset_name + "-" + std::to_string(version.version);
   if (format == FileFormat::kParquet) {
     // The stored version already is the Parquet file: stream it as it is.
-    return ExportFile{path, false, base + ".parquet", "application/vnd.apache.parquet"};
+    return ExportFile{path, false, base + ".parquet",
+                      "application/vnd.apache.parquet"};
   }
   if (format != FileFormat::kCsv) {
-    return Fail(ErrorCode::kInvalidArgument, "export formats are csv and parquet");
+    return Fail(ErrorCode::kInvalidArgument,
+                "export formats are csv and parquet");
   }
   AIMASS_ASSIGN_OR_RETURN(auto engine, OpenEngine());
   fs::path out = blobs_.NewScratchPath(".csv");
@@ -288,16 +365,19 @@ Result<ExportFile> DatasetService::Export(const DatasetRef& ref, FileFormat form
   return ExportFile{out, true, base + ".csv", "text/csv; charset=utf-8"};
 }
 
-Status DatasetService::Delete(const DatasetRef& ref, bool whole_dataset) {
+Status DatasetService::Delete(const DatasetRef &ref, bool whole_dataset) {
   AIMASS_RETURN_IF_ERROR(CheckDatasetName(ref.name));
   if (!whole_dataset && ref.version == 0) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "say which version to delete (name@N), or delete the whole dataset");
+    return Fail(
+        ErrorCode::kInvalidArgument,
+        "say which version to delete (name@N), or delete the whole dataset");
   }
-  AIMASS_ASSIGN_OR_RETURN(auto orphans,
-                          store_.DeleteVersions(ref.name, ref.version, whole_dataset));
-  for (const auto& hash : orphans) AIMASS_RETURN_IF_ERROR(blobs_.Delete(hash));
+  AIMASS_ASSIGN_OR_RETURN(
+      auto orphans,
+      store_.DeleteVersions(ref.name, ref.version, whole_dataset));
+  for (const auto &hash : orphans)
+    AIMASS_RETURN_IF_ERROR(blobs_.Delete(hash));
   return Ok();
 }
 
-}  // namespace aimass::data
+} // namespace aimass::data
