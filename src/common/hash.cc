@@ -1,5 +1,6 @@
 #include "common/hash.h"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <cstdio>
@@ -15,33 +16,30 @@ void EnsureSodium() {
 }
 
 std::string ToHex(const unsigned char* bytes, size_t size) {
+  EnsureSodium();
   std::string hex(size * 2 + 1, '\0');
   sodium_bin2hex(hex.data(), hex.size(), bytes, size);
   hex.pop_back();
   return hex;
 }
 
-crypto_hash_sha256_state* AsState(unsigned char* raw) {
-  return reinterpret_cast<crypto_hash_sha256_state*>(raw);
-}
-
 }  // namespace
 
-Sha256::Sha256() {
-  static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(state_));
-  EnsureSodium();
-  crypto_hash_sha256_init(AsState(state_));
+Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
+  EVP_DigestInit_ex(context_, EVP_sha256(), nullptr);
 }
 
+Sha256::~Sha256() { EVP_MD_CTX_free(context_); }
+
 void Sha256::Update(std::string_view bytes) {
-  crypto_hash_sha256_update(AsState(state_), reinterpret_cast<const unsigned char*>(bytes.data()),
-                            bytes.size());
+  EVP_DigestUpdate(context_, bytes.data(), bytes.size());
 }
 
 std::string Sha256::FinishHex() {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256_final(AsState(state_), digest);
-  return ToHex(digest, sizeof(digest));
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_DigestFinal_ex(context_, digest, &size);
+  return ToHex(digest, size);
 }
 
 std::string Sha256Hex(std::string_view bytes) {
