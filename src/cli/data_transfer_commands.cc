@@ -38,8 +38,8 @@ std::string FormatFromExtension(const std::filesystem::path& file) {
 int ClientCommands::DataImport() {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(flags_.file, ec)) {
-    return Report({ErrorCode::kNotFound, "no file to import at '" + flags_.file +
-                                             "'; check the path (it is read on this machine)"});
+    return Usage("no file to import at '" + flags_.file +
+                 "'; check the path (it is read on this machine)");
   }
   std::string query = "?name=" + UrlEncode(flags_.name);
   std::filesystem::path file(flags_.file);

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <regex>
 
 namespace aimass::data {
@@ -117,6 +119,26 @@ struct CsvProblem {
   std::string value;
 };
 
+// The number of the first line of `file` longer than `limit` bytes, or 0. DuckDB's own
+// line number for this error counts from the buffer it gave up in, not the file.
+int64_t FirstLongLine(const std::filesystem::path& file, int64_t limit) {
+  std::unique_ptr<FILE, int (*)(FILE*)> in(std::fopen(file.c_str(), "rb"), &std::fclose);
+  if (!in) return 0;
+  std::vector<char> buffer(1 << 20);
+  int64_t line = 1, length = 0;
+  while (size_t n = std::fread(buffer.data(), 1, buffer.size(), in.get())) {
+    for (size_t i = 0; i < n; ++i) {
+      if (buffer[i] == '\n') {
+        ++line;
+        length = 0;
+      } else if (++length > limit) {
+        return line;
+      }
+    }
+  }
+  return 0;
+}
+
 // Rewrites DuckDB's CSV/JSON reader errors into one sentence naming the line, the column
 // and the fix, dropping DuckDB's suggestions (some of which, like ignore_errors, lose data).
 CsvProblem DescribeReadError(const std::string& raw, const std::filesystem::path& file,
@@ -146,7 +168,9 @@ CsvProblem DescribeReadError(const std::string& raw, const std::filesystem::path
             "", ""};
   }
   if (std::regex_search(raw, m, std::regex("Maximum line size of (\\d+) bytes exceeded"))) {
-    return {where + " is longer than the limit of " + std::to_string(kMaxLineBytes >> 20) +
+    const int64_t long_line = FirstLongLine(file, kMaxLineBytes);
+    const std::string at = long_line > 0 ? name + " line " + std::to_string(long_line) : where;
+    return {at + " is longer than the limit of " + std::to_string(kMaxLineBytes >> 20) +
                 " MiB per line; split it, or check the line endings and quoting",
             "", ""};
   }
