@@ -15,8 +15,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr auto kEventPoll = std::chrono::milliseconds(200);
-constexpr int kKeepAliveEvery = 75;  // polls: a comment line every 15 s keeps proxies open
+constexpr auto kEventPoll = std::chrono::milliseconds(100);
+constexpr int kKeepAliveEvery = 150;  // polls: a comment line every 15 s keeps proxies open
 
 Result<int64_t> ParseNumber(std::string_view text, std::string_view what, int64_t fallback) {
   if (text.empty()) return fallback;

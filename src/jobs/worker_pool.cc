@@ -48,7 +48,13 @@ void WorkerPool::Stop() {
   for (auto& thread : threads) thread.join();
 }
 
-void WorkerPool::Wake() { wake_.notify_all(); }
+void WorkerPool::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    ++wakeups_;
+  }
+  wake_.notify_all();
+}
 
 void WorkerPool::WorkLoop(int /*index*/) {
   while (true) {
@@ -64,7 +70,8 @@ void WorkerPool::WorkLoop(int /*index*/) {
     }
     std::unique_lock lock(mu_);
     wake_.wait_for(lock, std::chrono::milliseconds(options_.poll_millis),
-                   [this] { return stopping_; });
+                   [this] { return stopping_ || wakeups_ > 0; });
+    if (wakeups_ > 0) --wakeups_;
   }
 }
 

@@ -66,6 +66,7 @@ class WorkerPool {
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  int wakeups_ = 0;  // Wake() calls not yet taken by a worker: none is lost between polls
   std::set<JobContext*> running_;
   std::vector<std::thread> threads_;
 };
