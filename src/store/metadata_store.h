@@ -1,6 +1,6 @@
-// MetadataStore: every durable fact of the platform except blob bytes — users and tokens,
-// jobs, datasets and their versions. The SQLite implementation is the embedded default;
-// PostgreSQL will implement the same interface.
+// MetadataStore: every durable fact of the platform except blob bytes — users
+// and tokens, jobs, datasets and their versions. The SQLite implementation is
+// the embedded default; PostgreSQL will implement the same interface.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +21,8 @@ struct JobFilter {
   int64_t offset = 0;
 };
 
-// What a finished import or transform adds: the version number is assigned by the store.
+// What a finished import or transform adds: the version number is assigned by
+// the store.
 struct NewDatasetVersion {
   std::string dataset_name;
   std::string blob_hash;
@@ -34,65 +35,72 @@ struct NewDatasetVersion {
   std::string lineage_json;
 };
 
-// Implementations are thread-safe; every method that changes several rows does it in one
-// transaction.
+// Implementations are thread-safe; every method that changes several rows does
+// it in one transaction.
 class MetadataStore {
  public:
   virtual ~MetadataStore() = default;
 
   // Users and API tokens. Tokens are stored only as hashes.
-  virtual Result<UserRecord> CreateUser(const std::string& name, bool is_admin) = 0;
-  virtual Result<std::optional<UserRecord>> FindUser(const std::string& name) = 0;
-  virtual Result<int64_t> AddToken(int64_t user_id, const std::string& token_hash,
-                                   const std::string& label) = 0;
-  // Revokes the user's tokens with this label (all of them when label is empty).
-  virtual Status RevokeTokens(int64_t user_id, const std::string& label) = 0;
+  virtual Result<UserRecord> CreateUser(const std::string &name, bool is_admin) = 0;
+  virtual Result<std::optional<UserRecord>> FindUser(const std::string &name) = 0;
+  virtual Result<int64_t> AddToken(int64_t user_id, const std::string &token_hash,
+                                   const std::string &label) = 0;
+  // Revokes the user's tokens with this label (all of them when label is
+  // empty).
+  virtual Status RevokeTokens(int64_t user_id, const std::string &label) = 0;
   // The user a token hash belongs to; records its last use.
-  virtual Result<std::optional<UserRecord>> UserForToken(const std::string& token_hash,
+  virtual Result<std::optional<UserRecord>> UserForToken(const std::string &token_hash,
                                                          int64_t now) = 0;
 
   // Jobs: a durable queue with leases and fencing tokens.
-  // With `hold_version_id`, the job holds that dataset version (see HoldVersion) from the
-  // same transaction on.
-  virtual Result<JobRecord> EnqueueJob(const std::string& kind, const std::string& params_json,
+  // With `hold_version_id`, the job holds that dataset version (see
+  // HoldVersion) from the same transaction on.
+  virtual Result<JobRecord> EnqueueJob(const std::string &kind, const std::string &params_json,
                                        int64_t now, int64_t hold_version_id = 0) = 0;
-  // Takes the oldest queued job of one of `kinds` (any kind when empty), or nullopt.
-  virtual Result<std::optional<JobRecord>> ClaimJob(const std::string& owner,
-                                                    const std::vector<std::string>& kinds,
+  // Takes the oldest queued job of one of `kinds` (any kind when empty), or
+  // nullopt.
+  virtual Result<std::optional<JobRecord>> ClaimJob(const std::string &owner,
+                                                    const std::vector<std::string> &kinds,
                                                     int64_t lease_until, int64_t now) = 0;
-  // Extends the lease and records progress; answers whether a cancel was requested.
-  // kConflict when the lease was lost (the job was re-queued and claimed again).
-  virtual Result<bool> RenewLease(const JobLease& lease, int64_t lease_until, int progress,
-                                  const std::string& message) = 0;
-  virtual Status AppendJobLog(int64_t job_id, int64_t now, const std::string& line) = 0;
-  // Ends a job (succeeded, failed or cancelled); kConflict when the lease was lost.
-  virtual Status FinishJob(const JobLease& lease, JobState state, const std::string& result_json,
-                           const std::string& error, int64_t now) = 0;
-  // Gives a running job back to the queue (graceful shutdown); the attempt does not count.
-  virtual Status ReleaseJob(const JobLease& lease) = 0;
-  // Re-queues running jobs whose lease expired; fails those past max_attempts with a reason.
+  // Extends the lease and records progress; answers whether a cancel was
+  // requested. kConflict when the lease was lost (the job was re-queued and
+  // claimed again).
+  virtual Result<bool> RenewLease(const JobLease &lease, int64_t lease_until, int progress,
+                                  const std::string &message) = 0;
+  virtual Status AppendJobLog(int64_t job_id, int64_t now, const std::string &line) = 0;
+  // Ends a job (succeeded, failed or cancelled); kConflict when the lease was
+  // lost.
+  virtual Status FinishJob(const JobLease &lease, JobState state, const std::string &result_json,
+                           const std::string &error, int64_t now) = 0;
+  // Gives a running job back to the queue (graceful shutdown); the attempt does
+  // not count.
+  virtual Status ReleaseJob(const JobLease &lease) = 0;
+  // Re-queues running jobs whose lease expired; fails those past max_attempts
+  // with a reason.
   virtual Result<int> RequeueExpiredJobs(int64_t now, int max_attempts) = 0;
   virtual Result<JobRecord> RequestCancel(int64_t job_id, int64_t now) = 0;
   virtual Result<JobRecord> GetJob(int64_t job_id) = 0;
-  virtual Result<std::vector<JobRecord>> ListJobs(const JobFilter& filter) = 0;
+  virtual Result<std::vector<JobRecord>> ListJobs(const JobFilter &filter) = 0;
   virtual Result<std::vector<std::string>> JobLog(int64_t job_id) = 0;
 
   // Datasets and their immutable versions.
-  // In one transaction: checks the lease, creates the dataset if needed, adds the next
-  // version, and marks the job succeeded with the result that `make_result` writes.
+  // In one transaction: checks the lease, creates the dataset if needed, adds
+  // the next version, and marks the job succeeded with the result that
+  // `make_result` writes.
   virtual Result<DatasetVersionRecord> CommitDatasetVersion(
-      const NewDatasetVersion& version, const JobLease& lease, int64_t now,
-      const std::function<std::string(const DatasetVersionRecord&)>& make_result) = 0;
+      const NewDatasetVersion &version, const JobLease &lease, int64_t now,
+      const std::function<std::string(const DatasetVersionRecord &)> &make_result) = 0;
   virtual Result<std::vector<DatasetRecord>> ListDatasets() = 0;
-  virtual Result<DatasetRecord> GetDataset(const std::string& name) = 0;
+  virtual Result<DatasetRecord> GetDataset(const std::string &name) = 0;
   virtual Result<std::vector<DatasetVersionRecord>> ListVersions(int64_t dataset_id) = 0;
   // version 0 means the newest.
-  virtual Result<DatasetVersionRecord> GetVersion(const std::string& name, int64_t version) = 0;
+  virtual Result<DatasetVersionRecord> GetVersion(const std::string &name, int64_t version) = 0;
   // A version held by a job that has not finished cannot be deleted.
-  // Deletes one version (or, with version 0 and whole_dataset, the dataset); kConflict
-  // naming the holder when in use. Returns the blob hashes no version refers to any more.
-  virtual Result<std::vector<std::string>> DeleteVersions(const std::string& name,
-                                                          int64_t version,
+  // Deletes one version (or, with version 0 and whole_dataset, the dataset);
+  // kConflict naming the holder when in use. Returns the blob hashes no version
+  // refers to any more.
+  virtual Result<std::vector<std::string>> DeleteVersions(const std::string &name, int64_t version,
                                                           bool whole_dataset) = 0;
   // Every blob hash that metadata refers to (for collecting orphans at start).
   virtual Result<std::vector<std::string>> ReferencedBlobs() = 0;

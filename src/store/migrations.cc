@@ -7,7 +7,7 @@ namespace aimass::store {
 namespace {
 
 // Append only: a released migration never changes.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char *, 1> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -83,15 +83,15 @@ CREATE TABLE version_holds (
 
 }  // namespace
 
-Status Migrate(Database& db) {
+Status Migrate(Database &db) {
   AIMASS_ASSIGN_OR_RETURN(auto query, db.Prepare("PRAGMA user_version"));
   AIMASS_RETURN_IF_ERROR(query.Step());
   const int64_t applied = query.Int(0);
   if (applied > static_cast<int64_t>(kMigrations.size())) {
     return Fail(ErrorCode::kConflict,
                 "the metadata database has schema version " + std::to_string(applied) +
-                    ", newer than this aimass binary knows (" +
-                    std::to_string(kMigrations.size()) + "); run a newer aimass");
+                    ", newer than this aimass binary knows (" + std::to_string(kMigrations.size()) +
+                    "); run a newer aimass");
   }
   for (size_t i = static_cast<size_t>(applied); i < kMigrations.size(); ++i) {
     Transaction tx(db);

@@ -5,8 +5,9 @@
 
 namespace aimass::store {
 
-// Brings the database to the newest schema (PRAGMA user_version counts what is applied),
-// each migration in its own transaction. Refuses a database newer than this binary.
-Status Migrate(Database& db);
+// Brings the database to the newest schema (PRAGMA user_version counts what is
+// applied), each migration in its own transaction. Refuses a database newer
+// than this binary.
+Status Migrate(Database &db);
 
 }  // namespace aimass::store

@@ -1,5 +1,5 @@
-// The rows the metadata store keeps, as plain values. JSON columns stay text here; the
-// services that own their meaning parse them.
+// The rows the metadata store keeps, as plain values. JSON columns stay text
+// here; the services that own their meaning parse them.
 #pragma once
 
 #include <cstdint>
@@ -34,20 +34,20 @@ inline bool IsFinished(JobState state) {
 
 struct JobRecord {
   int64_t id = 0;
-  std::string kind;                // "dataset.import", "dataset.transform", ...
+  std::string kind;  // "dataset.import", "dataset.transform", ...
   std::string params_json = "{}";
   JobState state = JobState::kQueued;
-  int progress = 0;                // 0..100
+  int progress = 0;  // 0..100
   std::string message;
-  std::string result_json;         // empty until succeeded
-  std::string error;               // empty unless failed or cancelled
+  std::string result_json;  // empty until succeeded
+  std::string error;        // empty unless failed or cancelled
   int attempts = 0;
   int64_t created_at = 0;
   std::optional<int64_t> started_at;
   std::optional<int64_t> finished_at;
   std::string lease_owner;
   int64_t lease_expires_at = 0;
-  int64_t fence = 0;               // grows by one at every claim; a stale worker's writes fail
+  int64_t fence = 0;  // grows by one at every claim; a stale worker's writes fail
   bool cancel_requested = false;
 };
 
@@ -76,7 +76,7 @@ struct DatasetVersionRecord {
   std::string schema_json = "[]";
   std::string stats_json = "{}";
   std::string source_json = "{}";
-  std::string lineage_json;        // empty unless made by a transform
+  std::string lineage_json;  // empty unless made by a transform
   int64_t job_id = 0;
   int64_t created_at = 0;
 };

@@ -3,7 +3,7 @@
 namespace aimass::store {
 namespace {
 
-std::unexpected<Error> SqliteError(sqlite3* db, std::string_view what) {
+std::unexpected<Error> SqliteError(sqlite3 *db, std::string_view what) {
   int code = sqlite3_extended_errcode(db);
   ErrorCode error = ErrorCode::kInternal;
   if ((code & 0xff) == SQLITE_CONSTRAINT) error = ErrorCode::kConflict;
@@ -13,18 +13,18 @@ std::unexpected<Error> SqliteError(sqlite3* db, std::string_view what) {
 
 }  // namespace
 
-Statement& Statement::Bind(int64_t value) {
+Statement &Statement::Bind(int64_t value) {
   sqlite3_bind_int64(stmt_, next_index_++, value);
   return *this;
 }
 
-Statement& Statement::Bind(std::string_view value) {
+Statement &Statement::Bind(std::string_view value) {
   sqlite3_bind_text(stmt_, next_index_++, value.data(), static_cast<int>(value.size()),
                     SQLITE_TRANSIENT);
   return *this;
 }
 
-Statement& Statement::BindNull() {
+Statement &Statement::BindNull() {
   sqlite3_bind_null(stmt_, next_index_++);
   return *this;
 }
@@ -44,9 +44,9 @@ Status Statement::Run() {
 }
 
 std::string Statement::Text(int column) const {
-  const unsigned char* text = sqlite3_column_text(stmt_, column);
+  const unsigned char *text = sqlite3_column_text(stmt_, column);
   if (text == nullptr) return "";
-  return std::string(reinterpret_cast<const char*>(text),
+  return std::string(reinterpret_cast<const char *>(text),
                      static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
@@ -55,11 +55,11 @@ std::optional<int64_t> Statement::OptionalInt(int column) const {
   return Int(column);
 }
 
-Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& file) {
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(file.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path &file) {
+  sqlite3 *raw = nullptr;
+  int rc =
+      sqlite3_open_v2(file.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   std::unique_ptr<Database> db(new Database(raw));
   if (rc != SQLITE_OK) return SqliteError(raw, "cannot open " + file.string());
   sqlite3_busy_timeout(raw, 5000);
@@ -73,7 +73,7 @@ Database::~Database() { sqlite3_close_v2(db_); }
 
 Status Database::Exec(std::string_view sql) {
   std::string text(sql);
-  char* message = nullptr;
+  char *message = nullptr;
   if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
     std::string detail = message ? message : "unknown error";
     sqlite3_free(message);
@@ -83,7 +83,7 @@ Status Database::Exec(std::string_view sql) {
 }
 
 Result<Statement> Database::Prepare(std::string_view sql) {
-  sqlite3_stmt* stmt = nullptr;
+  sqlite3_stmt *stmt = nullptr;
   if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
       SQLITE_OK) {
     return SqliteError(db_, sql);

@@ -6,11 +6,16 @@ namespace aimass::store {
 
 std::string_view JobStateName(JobState state) {
   switch (state) {
-    case JobState::kQueued: return "queued";
-    case JobState::kRunning: return "running";
-    case JobState::kSucceeded: return "succeeded";
-    case JobState::kFailed: return "failed";
-    case JobState::kCancelled: return "cancelled";
+    case JobState::kQueued:
+      return "queued";
+    case JobState::kRunning:
+      return "running";
+    case JobState::kSucceeded:
+      return "succeeded";
+    case JobState::kFailed:
+      return "failed";
+    case JobState::kCancelled:
+      return "cancelled";
   }
   return "failed";
 }
@@ -23,17 +28,16 @@ std::optional<JobState> ParseJobState(std::string_view name) {
   return std::nullopt;
 }
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::filesystem::path& file) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::filesystem::path &file) {
   AIMASS_ASSIGN_OR_RETURN(auto db, Database::Open(file));
   AIMASS_RETURN_IF_ERROR(Migrate(*db));
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db)));
 }
 
-Result<UserRecord> SqliteStore::CreateUser(const std::string& name, bool is_admin) {
+Result<UserRecord> SqliteStore::CreateUser(const std::string &name, bool is_admin) {
   std::lock_guard lock(mu_);
-  AIMASS_ASSIGN_OR_RETURN(auto insert,
-                          db_->Prepare("INSERT INTO users(name, is_admin, created_at) "
-                                       "VALUES (?, ?, strftime('%s','now') * 1000)"));
+  AIMASS_ASSIGN_OR_RETURN(auto insert, db_->Prepare("INSERT INTO users(name, is_admin, created_at) "
+                                                    "VALUES (?, ?, strftime('%s','now') * 1000)"));
   auto inserted = insert.Bind(name).Bind(is_admin ? 1 : 0).Run();
   if (!inserted && inserted.error().code == ErrorCode::kConflict) {
     return Fail(ErrorCode::kConflict, "user '" + name + "' already exists");
@@ -46,7 +50,7 @@ Result<UserRecord> SqliteStore::CreateUser(const std::string& name, bool is_admi
   return user;
 }
 
-Result<std::optional<UserRecord>> SqliteStore::FindUser(const std::string& name) {
+Result<std::optional<UserRecord>> SqliteStore::FindUser(const std::string &name) {
   std::lock_guard lock(mu_);
   AIMASS_ASSIGN_OR_RETURN(
       auto query, db_->Prepare("SELECT id, name, is_admin, created_at FROM users WHERE name = ?"));
@@ -56,8 +60,8 @@ Result<std::optional<UserRecord>> SqliteStore::FindUser(const std::string& name)
   return UserRecord{query.Int(0), query.Text(1), query.Int(2) != 0, query.Int(3)};
 }
 
-Result<int64_t> SqliteStore::AddToken(int64_t user_id, const std::string& token_hash,
-                                      const std::string& label) {
+Result<int64_t> SqliteStore::AddToken(int64_t user_id, const std::string &token_hash,
+                                      const std::string &label) {
   std::lock_guard lock(mu_);
   AIMASS_ASSIGN_OR_RETURN(auto insert,
                           db_->Prepare("INSERT INTO tokens(user_id, token_hash, label, created_at) "
@@ -66,7 +70,7 @@ Result<int64_t> SqliteStore::AddToken(int64_t user_id, const std::string& token_
   return db_->LastInsertId();
 }
 
-Status SqliteStore::RevokeTokens(int64_t user_id, const std::string& label) {
+Status SqliteStore::RevokeTokens(int64_t user_id, const std::string &label) {
   std::lock_guard lock(mu_);
   AIMASS_ASSIGN_OR_RETURN(auto update,
                           db_->Prepare("UPDATE tokens SET revoked = 1 WHERE user_id = ? "
@@ -74,7 +78,7 @@ Status SqliteStore::RevokeTokens(int64_t user_id, const std::string& label) {
   return update.Bind(user_id).Bind(label).Bind(label).Run();
 }
 
-Result<std::optional<UserRecord>> SqliteStore::UserForToken(const std::string& token_hash,
+Result<std::optional<UserRecord>> SqliteStore::UserForToken(const std::string &token_hash,
                                                             int64_t now) {
   std::lock_guard lock(mu_);
   AIMASS_ASSIGN_OR_RETURN(auto query,
@@ -94,13 +98,10 @@ Result<std::optional<UserRecord>> SqliteStore::UserForToken(const std::string& t
 Result<std::string> SqliteStore::IntegrityCheck() {
   std::lock_guard lock(mu_);
   AIMASS_ASSIGN_OR_RETURN(auto query, db_->Prepare("PRAGMA integrity_check"));
+  AIMASS_ASSIGN_OR_RETURN(
+      auto lines, query.Collect<std::string>([](const Statement &row) { return row.Text(0); }));
   std::string report;
-  while (true) {
-    AIMASS_ASSIGN_OR_RETURN(bool row, query.Step());
-    if (!row) break;
-    if (!report.empty()) report += "; ";
-    report += query.Text(0);
-  }
+  for (const auto &line : lines) report += (report.empty() ? "" : "; ") + line;
   return report;
 }
 

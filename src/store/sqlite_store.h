@@ -10,46 +10,46 @@
 
 namespace aimass::store {
 
-// Thread-safe: one connection, used under one mutex (SQLite serializes writers anyway,
-// and every call here is short).
+// Thread-safe: one connection, used under one mutex (SQLite serializes writers
+// anyway, and every call here is short).
 class SqliteStore final : public MetadataStore {
  public:
   // Opens (creating if needed) and migrates the database at `file`.
-  static Result<std::unique_ptr<SqliteStore>> Open(const std::filesystem::path& file);
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::filesystem::path &file);
 
-  Result<UserRecord> CreateUser(const std::string& name, bool is_admin) override;
-  Result<std::optional<UserRecord>> FindUser(const std::string& name) override;
-  Result<int64_t> AddToken(int64_t user_id, const std::string& token_hash,
-                           const std::string& label) override;
-  Status RevokeTokens(int64_t user_id, const std::string& label) override;
-  Result<std::optional<UserRecord>> UserForToken(const std::string& token_hash,
+  Result<UserRecord> CreateUser(const std::string &name, bool is_admin) override;
+  Result<std::optional<UserRecord>> FindUser(const std::string &name) override;
+  Result<int64_t> AddToken(int64_t user_id, const std::string &token_hash,
+                           const std::string &label) override;
+  Status RevokeTokens(int64_t user_id, const std::string &label) override;
+  Result<std::optional<UserRecord>> UserForToken(const std::string &token_hash,
                                                  int64_t now) override;
 
-  Result<JobRecord> EnqueueJob(const std::string& kind, const std::string& params_json,
-                               int64_t now, int64_t hold_version_id = 0) override;
-  Result<std::optional<JobRecord>> ClaimJob(const std::string& owner,
-                                            const std::vector<std::string>& kinds,
+  Result<JobRecord> EnqueueJob(const std::string &kind, const std::string &params_json, int64_t now,
+                               int64_t hold_version_id = 0) override;
+  Result<std::optional<JobRecord>> ClaimJob(const std::string &owner,
+                                            const std::vector<std::string> &kinds,
                                             int64_t lease_until, int64_t now) override;
-  Result<bool> RenewLease(const JobLease& lease, int64_t lease_until, int progress,
-                          const std::string& message) override;
-  Status AppendJobLog(int64_t job_id, int64_t now, const std::string& line) override;
-  Status FinishJob(const JobLease& lease, JobState state, const std::string& result_json,
-                   const std::string& error, int64_t now) override;
-  Status ReleaseJob(const JobLease& lease) override;
+  Result<bool> RenewLease(const JobLease &lease, int64_t lease_until, int progress,
+                          const std::string &message) override;
+  Status AppendJobLog(int64_t job_id, int64_t now, const std::string &line) override;
+  Status FinishJob(const JobLease &lease, JobState state, const std::string &result_json,
+                   const std::string &error, int64_t now) override;
+  Status ReleaseJob(const JobLease &lease) override;
   Result<int> RequeueExpiredJobs(int64_t now, int max_attempts) override;
   Result<JobRecord> RequestCancel(int64_t job_id, int64_t now) override;
   Result<JobRecord> GetJob(int64_t job_id) override;
-  Result<std::vector<JobRecord>> ListJobs(const JobFilter& filter) override;
+  Result<std::vector<JobRecord>> ListJobs(const JobFilter &filter) override;
   Result<std::vector<std::string>> JobLog(int64_t job_id) override;
 
   Result<DatasetVersionRecord> CommitDatasetVersion(
-      const NewDatasetVersion& version, const JobLease& lease, int64_t now,
-      const std::function<std::string(const DatasetVersionRecord&)>& make_result) override;
+      const NewDatasetVersion &version, const JobLease &lease, int64_t now,
+      const std::function<std::string(const DatasetVersionRecord &)> &make_result) override;
   Result<std::vector<DatasetRecord>> ListDatasets() override;
-  Result<DatasetRecord> GetDataset(const std::string& name) override;
+  Result<DatasetRecord> GetDataset(const std::string &name) override;
   Result<std::vector<DatasetVersionRecord>> ListVersions(int64_t dataset_id) override;
-  Result<DatasetVersionRecord> GetVersion(const std::string& name, int64_t version) override;
-  Result<std::vector<std::string>> DeleteVersions(const std::string& name, int64_t version,
+  Result<DatasetVersionRecord> GetVersion(const std::string &name, int64_t version) override;
+  Result<std::vector<std::string>> DeleteVersions(const std::string &name, int64_t version,
                                                   bool whole_dataset) override;
   Result<std::vector<std::string>> ReferencedBlobs() override;
 
@@ -59,9 +59,9 @@ class SqliteStore final : public MetadataStore {
   explicit SqliteStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
   // Unlocked helpers: callers hold mu_.
   Result<JobRecord> GetJobLocked(int64_t job_id);
-  Status CheckLeaseLocked(const JobLease& lease);
-  Status FinishJobLocked(const JobLease& lease, JobState state, const std::string& result_json,
-                         const std::string& error, int64_t now);
+  Status CheckLeaseLocked(const JobLease &lease);
+  Status FinishJobLocked(const JobLease &lease, JobState state, const std::string &result_json,
+                         const std::string &error, int64_t now);
 
   std::mutex mu_;
   std::unique_ptr<Database> db_;

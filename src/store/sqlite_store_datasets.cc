@@ -1,4 +1,5 @@
-// The dataset half of SqliteStore: datasets, immutable versions, holds, deletion.
+// The dataset half of SqliteStore: datasets, immutable versions, holds,
+// deletion.
 #include <set>
 #include <string>
 
@@ -7,12 +8,15 @@
 namespace aimass::store {
 namespace {
 
-constexpr const char* kVersionSelect =
-    "SELECT v.id, v.dataset_id, d.name, v.version, v.blob_hash, v.row_count, v.column_count, "
-    "v.size_bytes, v.schema_json, v.stats_json, v.source_json, v.lineage_json, v.job_id, "
-    "v.created_at FROM dataset_versions v JOIN datasets d ON d.id = v.dataset_id ";
+constexpr const char *kVersionSelect =
+    "SELECT v.id, v.dataset_id, d.name, v.version, v.blob_hash, v.row_count, "
+    "v.column_count, "
+    "v.size_bytes, v.schema_json, v.stats_json, v.source_json, v.lineage_json, "
+    "v.job_id, "
+    "v.created_at FROM dataset_versions v JOIN datasets d ON d.id = "
+    "v.dataset_id ";
 
-DatasetVersionRecord ReadVersion(const Statement& row) {
+DatasetVersionRecord ReadVersion(const Statement &row) {
   DatasetVersionRecord v;
   v.id = row.Int(0);
   v.dataset_id = row.Int(1);
@@ -31,7 +35,7 @@ DatasetVersionRecord ReadVersion(const Statement& row) {
   return v;
 }
 
-std::unexpected<Error> NoDataset(const std::string& name) {
+std::unexpected<Error> NoDataset(const std::string &name) {
   return Fail(ErrorCode::kNotFound, "dataset '" + name +
                                         "' does not exist; list datasets with GET "
                                         "/api/v1/datasets or `aimass data list`");
@@ -40,8 +44,8 @@ std::unexpected<Error> NoDataset(const std::string& name) {
 }  // namespace
 
 Result<DatasetVersionRecord> SqliteStore::CommitDatasetVersion(
-    const NewDatasetVersion& version, const JobLease& lease, int64_t now,
-    const std::function<std::string(const DatasetVersionRecord&)>& make_result) {
+    const NewDatasetVersion &version, const JobLease &lease, int64_t now,
+    const std::function<std::string(const DatasetVersionRecord &)> &make_result) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   AIMASS_RETURN_IF_ERROR(tx.Begin());
@@ -50,13 +54,14 @@ Result<DatasetVersionRecord> SqliteStore::CommitDatasetVersion(
       auto create, db_->Prepare("INSERT OR IGNORE INTO datasets(name, created_at) VALUES (?, ?)"));
   AIMASS_RETURN_IF_ERROR(create.Bind(version.dataset_name).Bind(now).Run());
   AIMASS_ASSIGN_OR_RETURN(
-      auto insert,
-      db_->Prepare("INSERT INTO dataset_versions(dataset_id, version, blob_hash, row_count, "
-                   "column_count, size_bytes, schema_json, stats_json, source_json, lineage_json, "
-                   "job_id, created_at) "
-                   "SELECT d.id, COALESCE((SELECT MAX(version) FROM dataset_versions "
-                   "WHERE dataset_id = d.id), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
-                   "FROM datasets d WHERE d.name = ?"));
+      auto insert, db_->Prepare("INSERT INTO dataset_versions(dataset_id, version, blob_hash, "
+                                "row_count, "
+                                "column_count, size_bytes, schema_json, stats_json, source_json, "
+                                "lineage_json, "
+                                "job_id, created_at) "
+                                "SELECT d.id, COALESCE((SELECT MAX(version) FROM dataset_versions "
+                                "WHERE dataset_id = d.id), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                                "FROM datasets d WHERE d.name = ?"));
   AIMASS_RETURN_IF_ERROR(insert.Bind(version.blob_hash)
                              .Bind(version.row_count)
                              .Bind(version.column_count)
@@ -85,15 +90,12 @@ Result<std::vector<DatasetRecord>> SqliteStore::ListDatasets() {
       auto query, db_->Prepare("SELECT d.id, d.name, d.created_at, COUNT(v.id) FROM datasets d "
                                "LEFT JOIN dataset_versions v ON v.dataset_id = d.id "
                                "GROUP BY d.id ORDER BY d.name"));
-  std::vector<DatasetRecord> datasets;
-  while (true) {
-    AIMASS_ASSIGN_OR_RETURN(bool row, query.Step());
-    if (!row) return datasets;
-    datasets.push_back({query.Int(0), query.Text(1), query.Int(2), query.Int(3)});
-  }
+  return query.Collect<DatasetRecord>([](const Statement &row) {
+    return DatasetRecord{row.Int(0), row.Text(1), row.Int(2), row.Int(3)};
+  });
 }
 
-Result<DatasetRecord> SqliteStore::GetDataset(const std::string& name) {
+Result<DatasetRecord> SqliteStore::GetDataset(const std::string &name) {
   std::lock_guard lock(mu_);
   AIMASS_ASSIGN_OR_RETURN(
       auto query, db_->Prepare("SELECT d.id, d.name, d.created_at, "
@@ -110,20 +112,14 @@ Result<std::vector<DatasetVersionRecord>> SqliteStore::ListVersions(int64_t data
   AIMASS_ASSIGN_OR_RETURN(auto query, db_->Prepare(std::string(kVersionSelect) +
                                                    "WHERE v.dataset_id = ? ORDER BY v.version"));
   query.Bind(dataset_id);
-  std::vector<DatasetVersionRecord> versions;
-  while (true) {
-    AIMASS_ASSIGN_OR_RETURN(bool row, query.Step());
-    if (!row) return versions;
-    versions.push_back(ReadVersion(query));
-  }
+  return query.Collect<DatasetVersionRecord>(ReadVersion);
 }
 
-Result<DatasetVersionRecord> SqliteStore::GetVersion(const std::string& name, int64_t version) {
+Result<DatasetVersionRecord> SqliteStore::GetVersion(const std::string &name, int64_t version) {
   std::lock_guard lock(mu_);
-  AIMASS_ASSIGN_OR_RETURN(
-      auto query, db_->Prepare(std::string(kVersionSelect) +
-                               "WHERE d.name = ? AND (? = 0 OR v.version = ?) "
-                               "ORDER BY v.version DESC LIMIT 1"));
+  AIMASS_ASSIGN_OR_RETURN(auto query, db_->Prepare(std::string(kVersionSelect) +
+                                                   "WHERE d.name = ? AND (? = 0 OR v.version = ?) "
+                                                   "ORDER BY v.version DESC LIMIT 1"));
   query.Bind(name).Bind(version).Bind(version);
   AIMASS_ASSIGN_OR_RETURN(bool found, query.Step());
   if (found) return ReadVersion(query);
@@ -133,13 +129,14 @@ Result<DatasetVersionRecord> SqliteStore::GetVersion(const std::string& name, in
   if (!dataset_exists) return NoDataset(name);
   if (version == 0) return Fail(ErrorCode::kNotFound, "dataset '" + name + "' has no versions");
   return Fail(ErrorCode::kNotFound, "dataset '" + name + "' has no version " +
-                                        std::to_string(version) + "; see its versions with "
-                                        "`aimass data show " + name + "`");
+                                        std::to_string(version) +
+                                        "; see its versions with "
+                                        "`aimass data show " +
+                                        name + "`");
 }
 
-Result<std::vector<std::string>> SqliteStore::DeleteVersions(const std::string& name,
-                                                             int64_t version,
-                                                             bool whole_dataset) {
+Result<std::vector<std::string>> SqliteStore::DeleteVersions(const std::string &name,
+                                                             int64_t version, bool whole_dataset) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   AIMASS_RETURN_IF_ERROR(tx.Begin());
@@ -174,7 +171,7 @@ Result<std::vector<std::string>> SqliteStore::DeleteVersions(const std::string& 
                   "dataset '" + name + "' has no version " + std::to_string(version));
     }
   }
-  for (const auto& [id, hash] : doomed) {
+  for (const auto &[id, hash] : doomed) {
     AIMASS_ASSIGN_OR_RETURN(auto remove, db_->Prepare("DELETE FROM dataset_versions WHERE id = ?"));
     AIMASS_RETURN_IF_ERROR(remove.Bind(id).Run());
   }
@@ -183,7 +180,7 @@ Result<std::vector<std::string>> SqliteStore::DeleteVersions(const std::string& 
     AIMASS_RETURN_IF_ERROR(remove.Bind(name).Run());
   }
   std::set<std::string> orphans;
-  for (const auto& [id, hash] : doomed) {
+  for (const auto &[id, hash] : doomed) {
     AIMASS_ASSIGN_OR_RETURN(auto still,
                             db_->Prepare("SELECT 1 FROM dataset_versions WHERE blob_hash = ?"));
     still.Bind(hash);
@@ -198,12 +195,7 @@ Result<std::vector<std::string>> SqliteStore::ReferencedBlobs() {
   std::lock_guard lock(mu_);
   AIMASS_ASSIGN_OR_RETURN(auto query,
                           db_->Prepare("SELECT DISTINCT blob_hash FROM dataset_versions"));
-  std::vector<std::string> hashes;
-  while (true) {
-    AIMASS_ASSIGN_OR_RETURN(bool row, query.Step());
-    if (!row) return hashes;
-    hashes.push_back(query.Text(0));
-  }
+  return query.Collect<std::string>([](const Statement &row) { return row.Text(0); });
 }
 
 }  // namespace aimass::store

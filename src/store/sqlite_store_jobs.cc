@@ -6,11 +6,13 @@
 namespace aimass::store {
 namespace {
 
-constexpr const char* kJobColumns =
-    "id, kind, params, state, progress, message, result, error, attempts, created_at, "
-    "started_at, finished_at, lease_owner, lease_expires_at, fence, cancel_requested";
+constexpr const char *kJobColumns =
+    "id, kind, params, state, progress, message, result, error, attempts, "
+    "created_at, "
+    "started_at, finished_at, lease_owner, lease_expires_at, fence, "
+    "cancel_requested";
 
-JobRecord ReadJob(const Statement& row) {
+JobRecord ReadJob(const Statement &row) {
   JobRecord job;
   job.id = row.Int(0);
   job.kind = row.Text(1);
@@ -31,7 +33,7 @@ JobRecord ReadJob(const Statement& row) {
   return job;
 }
 
-std::string Select(const std::string& where) {
+std::string Select(const std::string &where) {
   return std::string("SELECT ") + kJobColumns + " FROM jobs " + where;
 }
 
@@ -48,18 +50,17 @@ Result<JobRecord> SqliteStore::GetJobLocked(int64_t job_id) {
   return ReadJob(query);
 }
 
-Status SqliteStore::CheckLeaseLocked(const JobLease& lease) {
+Status SqliteStore::CheckLeaseLocked(const JobLease &lease) {
   AIMASS_ASSIGN_OR_RETURN(JobRecord job, GetJobLocked(lease.job_id));
   if (job.state != JobState::kRunning || job.fence != lease.fence) {
-    return Fail(ErrorCode::kConflict, "job " + std::to_string(lease.job_id) +
-                                          ": this worker's lease was lost (fence " +
-                                          std::to_string(lease.fence) + ", now " +
-                                          std::to_string(job.fence) + ")");
+    return Fail(ErrorCode::kConflict,
+                "job " + std::to_string(lease.job_id) + ": this worker's lease was lost (fence " +
+                    std::to_string(lease.fence) + ", now " + std::to_string(job.fence) + ")");
   }
   return Ok();
 }
 
-Result<JobRecord> SqliteStore::EnqueueJob(const std::string& kind, const std::string& params_json,
+Result<JobRecord> SqliteStore::EnqueueJob(const std::string &kind, const std::string &params_json,
                                           int64_t now, int64_t hold_version_id) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
@@ -81,8 +82,8 @@ Result<JobRecord> SqliteStore::EnqueueJob(const std::string& kind, const std::st
   return job;
 }
 
-Result<std::optional<JobRecord>> SqliteStore::ClaimJob(const std::string& owner,
-                                                       const std::vector<std::string>& kinds,
+Result<std::optional<JobRecord>> SqliteStore::ClaimJob(const std::string &owner,
+                                                       const std::vector<std::string> &kinds,
                                                        int64_t lease_until, int64_t now) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
@@ -93,31 +94,35 @@ Result<std::optional<JobRecord>> SqliteStore::ClaimJob(const std::string& owner,
     for (size_t i = 0; i < kinds.size(); ++i) where += i ? ",?" : "?";
     where += ")";
   }
-  AIMASS_ASSIGN_OR_RETURN(auto pick, db_->Prepare("SELECT id FROM jobs " + where +
-                                                  " ORDER BY id LIMIT 1"));
-  for (const auto& kind : kinds) pick.Bind(kind);
+  AIMASS_ASSIGN_OR_RETURN(auto pick,
+                          db_->Prepare("SELECT id FROM jobs " + where + " ORDER BY id LIMIT 1"));
+  for (const auto &kind : kinds) pick.Bind(kind);
   AIMASS_ASSIGN_OR_RETURN(bool found, pick.Step());
   if (!found) return std::optional<JobRecord>();
   const int64_t id = pick.Int(0);
-  AIMASS_ASSIGN_OR_RETURN(
-      auto claim,
-      db_->Prepare("UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires_at = ?, "
-                   "fence = fence + 1, attempts = attempts + 1, "
-                   "started_at = COALESCE(started_at, ?) WHERE id = ?"));
+  AIMASS_ASSIGN_OR_RETURN(auto claim,
+                          db_->Prepare("UPDATE jobs SET state = 'running', lease_owner = ?, "
+                                       "lease_expires_at = ?, "
+                                       "fence = fence + 1, attempts = attempts + 1, "
+                                       "started_at = COALESCE(started_at, ?) WHERE id = ?"));
   AIMASS_RETURN_IF_ERROR(claim.Bind(owner).Bind(lease_until).Bind(now).Bind(id).Run());
   AIMASS_ASSIGN_OR_RETURN(JobRecord job, GetJobLocked(id));
   AIMASS_RETURN_IF_ERROR(tx.Commit());
   return std::optional<JobRecord>(std::move(job));
 }
 
-Result<bool> SqliteStore::RenewLease(const JobLease& lease, int64_t lease_until, int progress,
-                                     const std::string& message) {
+Result<bool> SqliteStore::RenewLease(const JobLease &lease, int64_t lease_until, int progress,
+                                     const std::string &message) {
   std::lock_guard lock(mu_);
   AIMASS_ASSIGN_OR_RETURN(
       auto update, db_->Prepare("UPDATE jobs SET lease_expires_at = ?, progress = ?, message = ? "
                                 "WHERE id = ? AND fence = ? AND state = 'running'"));
-  AIMASS_RETURN_IF_ERROR(
-      update.Bind(lease_until).Bind(progress).Bind(message).Bind(lease.job_id).Bind(lease.fence).Run());
+  AIMASS_RETURN_IF_ERROR(update.Bind(lease_until)
+                             .Bind(progress)
+                             .Bind(message)
+                             .Bind(lease.job_id)
+                             .Bind(lease.fence)
+                             .Run());
   if (db_->Changes() == 0) {
     AIMASS_RETURN_IF_ERROR(CheckLeaseLocked(lease));
   }
@@ -125,32 +130,38 @@ Result<bool> SqliteStore::RenewLease(const JobLease& lease, int64_t lease_until,
   return job.cancel_requested;
 }
 
-Status SqliteStore::AppendJobLog(int64_t job_id, int64_t now, const std::string& line) {
+Status SqliteStore::AppendJobLog(int64_t job_id, int64_t now, const std::string &line) {
   std::lock_guard lock(mu_);
-  AIMASS_ASSIGN_OR_RETURN(
-      auto insert, db_->Prepare("INSERT INTO job_logs(job_id, at, line) VALUES (?, ?, ?)"));
+  AIMASS_ASSIGN_OR_RETURN(auto insert,
+                          db_->Prepare("INSERT INTO job_logs(job_id, at, line) VALUES (?, ?, ?)"));
   return insert.Bind(job_id).Bind(now).Bind(line).Run();
 }
 
-Status SqliteStore::FinishJobLocked(const JobLease& lease, JobState state,
-                                    const std::string& result_json, const std::string& error,
+Status SqliteStore::FinishJobLocked(const JobLease &lease, JobState state,
+                                    const std::string &result_json, const std::string &error,
                                     int64_t now) {
   AIMASS_RETURN_IF_ERROR(CheckLeaseLocked(lease));
   AIMASS_ASSIGN_OR_RETURN(
       auto update,
-      db_->Prepare("UPDATE jobs SET state = ?1, result = ?2, error = ?3, finished_at = ?4, "
+      db_->Prepare("UPDATE jobs SET state = ?1, result = ?2, error = ?3, finished_at = "
+                   "?4, "
                    "progress = CASE WHEN ?1 = 'succeeded' THEN 100 ELSE progress END, "
                    "message = CASE WHEN ?1 = 'succeeded' THEN 'done' ELSE message END, "
-                   "lease_owner = '', lease_expires_at = 0 WHERE id = ?5 AND fence = ?6"));
-  AIMASS_RETURN_IF_ERROR(update.Bind(JobStateName(state)).Bind(result_json).Bind(error).Bind(now)
-                             .Bind(lease.job_id).Bind(lease.fence).Run());
+                   "lease_owner = '', lease_expires_at = 0 WHERE id = ?5 AND fence = "
+                   "?6"));
+  AIMASS_RETURN_IF_ERROR(update.Bind(JobStateName(state))
+                             .Bind(result_json)
+                             .Bind(error)
+                             .Bind(now)
+                             .Bind(lease.job_id)
+                             .Bind(lease.fence)
+                             .Run());
   AIMASS_ASSIGN_OR_RETURN(auto release, db_->Prepare("DELETE FROM version_holds WHERE job_id = ?"));
   return release.Bind(lease.job_id).Run();
 }
 
-Status SqliteStore::FinishJob(const JobLease& lease, JobState state,
-                              const std::string& result_json, const std::string& error,
-                              int64_t now) {
+Status SqliteStore::FinishJob(const JobLease &lease, JobState state, const std::string &result_json,
+                              const std::string &error, int64_t now) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   AIMASS_RETURN_IF_ERROR(tx.Begin());
@@ -158,13 +169,13 @@ Status SqliteStore::FinishJob(const JobLease& lease, JobState state,
   return tx.Commit();
 }
 
-Status SqliteStore::ReleaseJob(const JobLease& lease) {
+Status SqliteStore::ReleaseJob(const JobLease &lease) {
   std::lock_guard lock(mu_);
   AIMASS_ASSIGN_OR_RETURN(
-      auto update,
-      db_->Prepare("UPDATE jobs SET state = 'queued', lease_owner = '', lease_expires_at = 0, "
-                   "attempts = MAX(attempts - 1, 0), message = 'waiting for a worker' "
-                   "WHERE id = ? AND fence = ? AND state = 'running'"));
+      auto update, db_->Prepare("UPDATE jobs SET state = 'queued', lease_owner = '', "
+                                "lease_expires_at = 0, "
+                                "attempts = MAX(attempts - 1, 0), message = 'waiting for a worker' "
+                                "WHERE id = ? AND fence = ? AND state = 'running'"));
   return update.Bind(lease.job_id).Bind(lease.fence).Run();
 }
 
@@ -172,31 +183,34 @@ Result<int> SqliteStore::RequeueExpiredJobs(int64_t now, int max_attempts) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   AIMASS_RETURN_IF_ERROR(tx.Begin());
-  AIMASS_ASSIGN_OR_RETURN(
-      auto fail,
-      db_->Prepare("UPDATE jobs SET state = 'failed', finished_at = ?, lease_owner = '', "
-                   "error = 'the worker running this job stopped (its lease expired) ' || "
-                   "attempts || ' times; giving up — look at the job log, then run it again' "
-                   "WHERE state = 'running' AND lease_expires_at < ? AND attempts >= ?"));
+  AIMASS_ASSIGN_OR_RETURN(auto fail, db_->Prepare("UPDATE jobs SET state = 'failed', finished_at = "
+                                                  "?, lease_owner = '', "
+                                                  "error = 'the worker running this job stopped "
+                                                  "(its lease expired) ' || "
+                                                  "attempts || ' times; giving up — look at the "
+                                                  "job log, then run it again' "
+                                                  "WHERE state = 'running' AND lease_expires_at < "
+                                                  "? AND attempts >= ?"));
   AIMASS_RETURN_IF_ERROR(fail.Bind(now).Bind(now).Bind(max_attempts).Run());
   const int failed = db_->Changes();
-  AIMASS_ASSIGN_OR_RETURN(
-      auto cancel,
-      db_->Prepare("UPDATE jobs SET state = 'cancelled', finished_at = ?, lease_owner = '', "
-                   "error = 'cancelled' WHERE state = 'running' AND lease_expires_at < ? "
-                   "AND cancel_requested = 1"));
+  AIMASS_ASSIGN_OR_RETURN(auto cancel, db_->Prepare("UPDATE jobs SET state = 'cancelled', "
+                                                    "finished_at = ?, lease_owner = '', "
+                                                    "error = 'cancelled' WHERE state = "
+                                                    "'running' AND lease_expires_at < ? "
+                                                    "AND cancel_requested = 1"));
   AIMASS_RETURN_IF_ERROR(cancel.Bind(now).Bind(now).Run());
   const int cancelled = db_->Changes();
-  AIMASS_ASSIGN_OR_RETURN(
-      auto requeue,
-      db_->Prepare("UPDATE jobs SET state = 'queued', lease_owner = '', lease_expires_at = 0, "
-                   "message = 're-queued: the worker running it stopped' "
-                   "WHERE state = 'running' AND lease_expires_at < ?"));
+  AIMASS_ASSIGN_OR_RETURN(auto requeue,
+                          db_->Prepare("UPDATE jobs SET state = 'queued', lease_owner = '', "
+                                       "lease_expires_at = 0, "
+                                       "message = 're-queued: the worker running it stopped' "
+                                       "WHERE state = 'running' AND lease_expires_at < ?"));
   AIMASS_RETURN_IF_ERROR(requeue.Bind(now).Run());
   const int requeued = db_->Changes();
-  AIMASS_RETURN_IF_ERROR(db_->Exec(
-      "DELETE FROM version_holds WHERE job_id IN "
-      "(SELECT id FROM jobs WHERE state IN ('failed', 'cancelled', 'succeeded'))"));
+  AIMASS_RETURN_IF_ERROR(
+      db_->Exec("DELETE FROM version_holds WHERE job_id IN "
+                "(SELECT id FROM jobs WHERE state IN "
+                "('failed', 'cancelled', 'succeeded'))"));
   AIMASS_RETURN_IF_ERROR(tx.Commit());
   return failed + cancelled + requeued;
 }
@@ -216,8 +230,10 @@ Result<JobRecord> SqliteStore::RequestCancel(int64_t job_id, int64_t now) {
       auto update,
       db_->Prepare("UPDATE jobs SET cancel_requested = 1, "
                    "state = CASE WHEN state = 'queued' THEN 'cancelled' ELSE state END, "
-                   "finished_at = CASE WHEN state = 'queued' THEN ? ELSE finished_at END, "
-                   "error = CASE WHEN state = 'queued' THEN 'cancelled before it started' "
+                   "finished_at = CASE WHEN state = 'queued' THEN ? ELSE finished_at "
+                   "END, "
+                   "error = CASE WHEN state = 'queued' THEN 'cancelled before it "
+                   "started' "
                    "ELSE error END WHERE id = ?"));
   update.Bind(now).Bind(job_id);
   AIMASS_RETURN_IF_ERROR(update.Run());
@@ -231,20 +247,19 @@ Result<JobRecord> SqliteStore::GetJob(int64_t job_id) {
   return GetJobLocked(job_id);
 }
 
-Result<std::vector<JobRecord>> SqliteStore::ListJobs(const JobFilter& filter) {
+Result<std::vector<JobRecord>> SqliteStore::ListJobs(const JobFilter &filter) {
   std::lock_guard lock(mu_);
   AIMASS_ASSIGN_OR_RETURN(
       auto query, db_->Prepare(Select("WHERE (? = '' OR state = ?) AND (? = '' OR kind = ?) "
                                       "ORDER BY id DESC LIMIT ? OFFSET ?")));
   std::string state = filter.state ? std::string(JobStateName(*filter.state)) : "";
-  query.Bind(state).Bind(state).Bind(filter.kind).Bind(filter.kind).Bind(filter.limit).Bind(
-      filter.offset);
-  std::vector<JobRecord> jobs;
-  while (true) {
-    AIMASS_ASSIGN_OR_RETURN(bool row, query.Step());
-    if (!row) return jobs;
-    jobs.push_back(ReadJob(query));
-  }
+  query.Bind(state)
+      .Bind(state)
+      .Bind(filter.kind)
+      .Bind(filter.kind)
+      .Bind(filter.limit)
+      .Bind(filter.offset);
+  return query.Collect<JobRecord>(ReadJob);
 }
 
 Result<std::vector<std::string>> SqliteStore::JobLog(int64_t job_id) {
@@ -253,12 +268,7 @@ Result<std::vector<std::string>> SqliteStore::JobLog(int64_t job_id) {
   AIMASS_ASSIGN_OR_RETURN(auto query,
                           db_->Prepare("SELECT line FROM job_logs WHERE job_id = ? ORDER BY id"));
   query.Bind(job_id);
-  std::vector<std::string> lines;
-  while (true) {
-    AIMASS_ASSIGN_OR_RETURN(bool row, query.Step());
-    if (!row) return lines;
-    lines.push_back(query.Text(0));
-  }
+  return query.Collect<std::string>([](const Statement &row) { return row.Text(0); });
 }
 
 }  // namespace aimass::store
