@@ -9,11 +9,11 @@
 #include "http/response.h"
 
 namespace aimass::api {
+using data::VersionDetailJson;
+using data::VersionSummaryJson;
 using http::Access;
 using http::BodyMode;
 using http::JsonResponse;
-using data::VersionDetailJson;
-using data::VersionSummaryJson;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -28,18 +28,6 @@ Result<data::DatasetRef> RefOf(const http::Request& request) {
     AIMASS_ASSIGN_OR_RETURN(ref.version, data::ParseVersion(version->second));
   }
   return ref;
-}
-
-Result<int64_t> NumberParam(const http::Request& request, std::string_view name, int64_t fallback) {
-  std::string text = request.Query(name);
-  if (text.empty()) return fallback;
-  char* end = nullptr;
-  long long value = std::strtoll(text.c_str(), &end, 10);
-  if (*end != '\0' || value < 0) {
-    return Fail(ErrorCode::kInvalidArgument,
-                std::string(name) + " must be a whole number >= 0, not '" + text + "'");
-  }
-  return value;
 }
 
 // "age:INTEGER,city:VARCHAR" → pairs; a type may hold commas inside parentheses.
@@ -150,23 +138,23 @@ void AddDatasetRoutes(http::Router& router, data::DatasetService& datasets) {
                 auto job = datasets.StartImport(std::move(*import));
                 return job ? JsonResponse(202, {{"job", JobJson(*job)}}) : ErrorOf(job.error());
               }});
-  router.Add({"GET", "/api/v1/datasets", Access::kUser, BodyMode::kBuffered,
-              [&datasets](http::Request&) {
-                auto list = datasets.List();
-                if (!list) return ErrorOf(list.error());
-                json items = json::array();
-                for (const auto& dataset : *list) {
-                  json item = {{"name", dataset.name},
-                               {"created_at", IsoTime(dataset.created_at)},
-                               {"version_count", dataset.version_count},
-                               {"latest", nullptr}};
-                  if (auto latest = datasets.Version({dataset.name, 0})) {
-                    item["latest"] = VersionSummaryJson(*latest);
-                  }
-                  items.push_back(item);
-                }
-                return JsonResponse(200, {{"datasets", items}});
-              }});
+  router.Add(
+      {"GET", "/api/v1/datasets", Access::kUser, BodyMode::kBuffered, [&datasets](http::Request&) {
+         auto list = datasets.List();
+         if (!list) return ErrorOf(list.error());
+         json items = json::array();
+         for (const auto& dataset : *list) {
+           json item = {{"name", dataset.name},
+                        {"created_at", IsoTime(dataset.created_at)},
+                        {"version_count", dataset.version_count},
+                        {"latest", nullptr}};
+           if (auto latest = datasets.Version({dataset.name, 0})) {
+             item["latest"] = VersionSummaryJson(*latest);
+           }
+           items.push_back(item);
+         }
+         return JsonResponse(200, {{"datasets", items}});
+       }});
   router.Add({"GET", "/api/v1/datasets/{name}", Access::kUser, BodyMode::kBuffered,
               [&datasets](http::Request& request) {
                 auto dataset = datasets.Get(request.params.at("name"));
@@ -194,14 +182,15 @@ void AddDatasetRoutes(http::Router& router, data::DatasetService& datasets) {
               BodyMode::kBuffered, [&datasets](http::Request& request) {
                 auto ref = RefOf(request);
                 if (!ref) return ErrorOf(ref.error());
-                auto offset = NumberParam(request, "offset", 0);
-                auto limit = NumberParam(request, "limit", 100);
+                auto offset = ParseCount(request.Query("offset"), "offset", 0);
+                auto limit = ParseCount(request.Query("limit"), "limit", 100);
                 if (!offset) return ErrorOf(offset.error());
                 if (!limit) return ErrorOf(limit.error());
                 auto page = datasets.Preview(*ref, *offset, *limit);
                 if (!page) return ErrorOf(page.error());
                 json columns = json::array();
-                for (const auto& c : page->columns) columns.push_back({{"name", c.name}, {"type", c.type}});
+                for (const auto& c : page->columns)
+                  columns.push_back({{"name", c.name}, {"type", c.type}});
                 return JsonResponse(200, {{"columns", columns},
                                           {"rows", page->rows},
                                           {"offset", *offset},
@@ -227,26 +216,25 @@ void AddDatasetRoutes(http::Router& router, data::DatasetService& datasets) {
                 auto file = datasets.Export(*ref, *format);
                 return file ? FileResponse(std::move(*file)) : ErrorOf(file.error());
               }});
-  router.Add({"DELETE", "/api/v1/datasets/{name}/versions/{v}", Access::kUser,
-              BodyMode::kBuffered, [&datasets](http::Request& request) {
+  router.Add({"DELETE", "/api/v1/datasets/{name}/versions/{v}", Access::kUser, BodyMode::kBuffered,
+              [&datasets](http::Request& request) {
                 auto ref = RefOf(request);
                 if (!ref) return ErrorOf(ref.error());
                 if (ref->version == 0) {
                   return ErrorOf({ErrorCode::kInvalidArgument,
                                   "delete a version by its number; to delete every version, "
-                                  "DELETE /api/v1/datasets/" + ref->name});
+                                  "DELETE /api/v1/datasets/" +
+                                      ref->name});
                 }
                 auto deleted = datasets.Delete(*ref, false);
-                return deleted ? NoContent()
-                               : ErrorOf(deleted.error());
+                return deleted ? NoContent() : ErrorOf(deleted.error());
               }});
   router.Add({"DELETE", "/api/v1/datasets/{name}", Access::kUser, BodyMode::kBuffered,
               [&datasets](http::Request& request) {
                 auto ref = RefOf(request);
                 if (!ref) return ErrorOf(ref.error());
                 auto deleted = datasets.Delete(*ref, true);
-                return deleted ? NoContent()
-                               : ErrorOf(deleted.error());
+                return deleted ? NoContent() : ErrorOf(deleted.error());
               }});
   router.Add({"POST", "/api/v1/transforms", Access::kUser, BodyMode::kBuffered,
               [&datasets](http::Request& request) {

@@ -1,5 +1,4 @@
 // /api/v1/jobs: list, show, log, server-sent progress events, cancel.
-#include <charconv>
 #include <chrono>
 #include <thread>
 
@@ -18,19 +17,8 @@ namespace {
 constexpr auto kEventPoll = std::chrono::milliseconds(100);
 constexpr int kKeepAliveEvery = 150;  // polls: a comment line every 15 s keeps proxies open
 
-Result<int64_t> ParseNumber(std::string_view text, std::string_view what, int64_t fallback) {
-  if (text.empty()) return fallback;
-  int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < 0) {
-    return Fail(ErrorCode::kInvalidArgument,
-                std::string(what) + " must be a whole number >= 0, not '" + std::string(text) + "'");
-  }
-  return value;
-}
-
 Result<int64_t> JobId(const http::Request& request) {
-  auto id = ParseNumber(request.params.at("id"), "a job id", 0);
+  auto id = ParseCount(request.params.at("id"), "a job id", 0);
   if (id && *id == 0) return Fail(ErrorCode::kInvalidArgument, "job ids start at 1");
   return id;
 }
@@ -41,13 +29,14 @@ http::Response ListJobs(store::MetadataStore& store, http::Request& request) {
   if (!state.empty()) {
     filter.state = store::ParseJobState(state);
     if (!filter.state) {
-      return ErrorOf({ErrorCode::kInvalidArgument,
-                      "state '" + state + "' is not one of queued, running, succeeded, failed, cancelled"});
+      return ErrorOf(
+          {ErrorCode::kInvalidArgument,
+           "state '" + state + "' is not one of queued, running, succeeded, failed, cancelled"});
     }
   }
   filter.kind = request.Query("kind");
-  auto limit = ParseNumber(request.Query("limit"), "limit", 50);
-  auto offset = ParseNumber(request.Query("offset"), "offset", 0);
+  auto limit = ParseCount(request.Query("limit"), "limit", 50);
+  auto offset = ParseCount(request.Query("offset"), "offset", 0);
   if (!limit) return ErrorOf(limit.error());
   if (!offset) return ErrorOf(offset.error());
   filter.limit = std::min<int64_t>(*limit, 1000);

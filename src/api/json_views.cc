@@ -12,7 +12,6 @@ json TimeOrNull(const std::optional<int64_t>& millis) {
   return millis ? json(IsoTime(*millis)) : json(nullptr);
 }
 
-
 }  // namespace
 
 json JobJson(const store::JobRecord& job) {

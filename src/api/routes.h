@@ -23,5 +23,8 @@ void AddDatasetRoutes(http::Router& router, data::DatasetService& datasets);
 
 // Shared by the handlers: a Result's error as the API's JSON error response.
 http::Response ErrorOf(const Error& error);
+// A whole number >= 0 written in a URL (`what` names it in the error); `fallback` when
+// the text is empty.
+Result<int64_t> ParseCount(std::string_view text, std::string_view what, int64_t fallback);
 
 }  // namespace aimass::api

@@ -1,4 +1,6 @@
-// Health, version and whoami.
+// Health, version and whoami; helpers every handler shares.
+#include <charconv>
+
 #include "api/routes.h"
 #include "data/engine.h"
 #include "http/response.h"
@@ -10,9 +12,23 @@ using nlohmann::json;
 
 http::Response ErrorOf(const Error& error) { return http::ErrorResponse(error); }
 
+Result<int64_t> ParseCount(std::string_view text, std::string_view what, int64_t fallback) {
+  if (text.empty()) return fallback;
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < 0) {
+    return Fail(
+        ErrorCode::kInvalidArgument,
+        std::string(what) + " must be a whole number >= 0, not '" + std::string(text) + "'");
+  }
+  return value;
+}
+
 void AddSystemRoutes(http::Router& router, const SystemInfo& info) {
-  router.Add({"GET", "/v2/health/live", Access::kPublic, http::BodyMode::kBuffered,
-              [](http::Request&) { return JsonResponse(200, {{"live", true}}); }});
+  router.Add(
+      {"GET", "/v2/health/live", Access::kPublic, http::BodyMode::kBuffered, [](http::Request&) {
+         return JsonResponse(200, {{"live", true}});
+       }});
   router.Add({"GET", "/v2/health/ready", Access::kPublic, http::BodyMode::kBuffered,
               [ready = info.ready](http::Request&) {
                 bool is_ready = ready == nullptr || ready->load();
@@ -21,7 +37,8 @@ void AddSystemRoutes(http::Router& router, const SystemInfo& info) {
   router.Add({"GET", "/api/v1/version", Access::kPublic, http::BodyMode::kBuffered,
               [version = info.version](http::Request&) {
                 return JsonResponse(
-                    200, {{"name", "aimass"}, {"version", version}, {"duckdb", data::DuckDbVersion()}});
+                    200,
+                    {{"name", "aimass"}, {"version", version}, {"duckdb", data::DuckDbVersion()}});
               }});
   router.Add({"GET", "/api/v1/whoami", Access::kUser, http::BodyMode::kBuffered,
               [](http::Request& request) {
