@@ -1,5 +1,5 @@
-// Schema, row count and per-column statistics of a Parquet file, computed with two cheap
-// aggregate passes over it (never SUMMARIZE). The JSON is the "Statistics" object of docs/api.md.
+// Schema, row count and per-column statistics of a Parquet file, computed in one streaming
+// scan of its columns (never SUMMARIZE). The JSON is the "Statistics" object of docs/api.md.
 #pragma once
 
 #include <cstdint>

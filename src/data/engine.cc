@@ -232,7 +232,7 @@ Status Engine::Execute(std::string_view sql) {
 
 Result<Rows> Engine::Query(std::string_view sql) { return Run(sql, RunOptions{}); }
 
-Result<Rows> Engine::Run(std::string_view sql, const RunOptions& options) {
+Result<duckdb_pending_result> Engine::Start(std::string_view sql, bool streaming) {
   stop_reason_ = StopReason::kNone;
   const std::string text(sql);
   duckdb_prepared_statement statement = nullptr;
@@ -243,14 +243,43 @@ Result<Rows> Engine::Run(std::string_view sql, const RunOptions& options) {
     return Fail(ToError(copy, TypeFromMessage(copy)));
   }
   duckdb_pending_result pending = nullptr;
-  const bool started = duckdb_pending_prepared(statement, &pending) == DuckDBSuccess;
+  const bool started = (streaming ? duckdb_pending_prepared_streaming(statement, &pending)
+                                  : duckdb_pending_prepared(statement, &pending)) == DuckDBSuccess;
   duckdb_destroy_prepare(&statement);
   if (!started) {
     std::string message = pending ? duckdb_pending_error(pending) : "cannot start the query";
     duckdb_destroy_pending(&pending);
     return Fail(ToError(message, TypeFromMessage(message)));
   }
+  return pending;
+}
 
+Status Engine::Stream(std::string_view sql,
+                      const std::function<Status(duckdb_data_chunk)>& on_chunk) {
+  AIMASS_ASSIGN_OR_RETURN(duckdb_pending_result pending, Start(sql, /*streaming=*/true));
+  duckdb_result result;
+  if (duckdb_execute_pending(pending, &result) == DuckDBError) {
+    Error error = ToError(duckdb_result_error(&result), duckdb_result_error_type(&result));
+    duckdb_destroy_result(&result);
+    duckdb_destroy_pending(&pending);
+    return Fail(std::move(error));
+  }
+  duckdb_destroy_pending(&pending);
+  Status status = Ok();
+  while (duckdb_data_chunk chunk = duckdb_fetch_chunk(result)) {
+    status = on_chunk(chunk);
+    duckdb_destroy_data_chunk(&chunk);
+    if (!status) break;
+  }
+  if (status && duckdb_result_error(&result) != nullptr) {
+    status = Fail(ToError(duckdb_result_error(&result), duckdb_result_error_type(&result)));
+  }
+  duckdb_destroy_result(&result);
+  return status;
+}
+
+Result<Rows> Engine::Run(std::string_view sql, const RunOptions& options) {
+  AIMASS_ASSIGN_OR_RETURN(duckdb_pending_result pending, Start(sql, /*streaming=*/false));
   duckdb_pending_state state = DUCKDB_PENDING_RESULT_NOT_READY;
   {
     Watchdog watchdog(options.timeout, [this] {

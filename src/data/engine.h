@@ -69,6 +69,10 @@ class Engine {
   // Runs one statement, reporting progress and honouring cancellation and the timeout.
   // A timeout fails with kDeadlineExceeded, a cancel (ProgressFn or Interrupt) kCancelled.
   Result<Rows> Run(std::string_view sql, const RunOptions& options);
+  // Runs one statement and hands its result to `on_chunk` one chunk (up to 2,048 rows) at a
+  // time as DuckDB produces it, never materializing it: for scans of whole tables. The chunk
+  // is destroyed after the call. An error from `on_chunk` stops the query and is returned.
+  Status Stream(std::string_view sql, const std::function<Status(duckdb_data_chunk)>& on_chunk);
 
   // Stops the running query, if any; it then fails with kCancelled. Thread-safe.
   void Interrupt();
@@ -81,6 +85,8 @@ class Engine {
   enum class StopReason { kNone, kCancelled, kDeadline };
   Engine() = default;
   Error ToError(std::string_view message, duckdb_error_type type) const;
+  // Prepares `sql` and starts it; the caller destroys the pending result.
+  Result<duckdb_pending_result> Start(std::string_view sql, bool streaming);
 
   duckdb_database database_ = nullptr;
   duckdb_connection connection_ = nullptr;
