@@ -1,6 +1,8 @@
 #include "data/dataset_service.h"
 
 #include <cctype>
+#include <chrono>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <system_error>
@@ -15,6 +17,14 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
+
+// "2.41 s": the time since `start`, for job logs.
+std::string SecondsSince(std::chrono::steady_clock::time_point start) {
+  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f s", elapsed.count());
+  return text;
+}
 
 constexpr const char *kImportJob = "dataset.import";
 constexpr const char *kTransformJob = "dataset.transform";
@@ -203,12 +213,14 @@ Result<jobs::JobOutcome> DatasetService::RunImport(jobs::JobContext &context) {
     return finish_upload(Fail(engine.error()));
   const fs::path parquet = blobs_.NewScratchPath(".parquet");
   Status stop = Ok();
+  const auto started = std::chrono::steady_clock::now();
   auto info =
       ImportFile(**engine, input, options, parquet, JobProgress(context, stop));
   if (!info)
     return finish_upload(Fail(StopReason(info.error(), stop)));
   context.Log("parsed " + std::to_string(info->row_count) + " rows, " +
-              std::to_string(info->schema.size()) + " columns");
+              std::to_string(info->schema.size()) + " columns, with statistics, in " +
+              SecondsSince(started));
   json source = {{"kind", uploaded ? "upload" : "server_path"},
                  {"filename", params.value("filename", "")},
                  {"format", params.value("format", "csv")}};
@@ -223,6 +235,7 @@ Result<jobs::JobOutcome> DatasetService::CommitVersion(
     const fs::path &parquet, const TableInfo &info,
     const std::string &source_json, const std::string &lineage_json) {
   AIMASS_RETURN_IF_ERROR(context.Progress(95, "storing the version"));
+  const auto started = std::chrono::steady_clock::now();
   AIMASS_ASSIGN_OR_RETURN(std::string hash, blobs_.PutFile(parquet));
   AIMASS_ASSIGN_OR_RETURN(uint64_t size, blobs_.Size(hash));
   store::NewDatasetVersion version;
@@ -251,7 +264,8 @@ Result<jobs::JobOutcome> DatasetService::CommitVersion(
     return Fail(committed.error());
   }
   context.Log("stored " + committed->dataset_name + "@" +
-              std::to_string(committed->version));
+              std::to_string(committed->version) + " (" + std::to_string(size) +
+              " bytes) in " + SecondsSince(started));
   jobs::JobOutcome outcome;
   outcome.committed = true;
   return outcome;
