@@ -64,9 +64,12 @@ class ColumnProfile {
   };
   using Counts = std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>>;
 
-  void AddNumber(double x, uint64_t hash);
-  void Bin(double x);
+  template <typename T>
+  void AddNumbers(const T* values, const uint64_t* validity, uint64_t size);
   void AddString(std::string_view value);
+  void UpdateTextRange(std::string_view value);
+  double Mean() const;
+  double StandardDeviation() const;
   void Overflow();
   nlohmann::json Histogram() const;
   nlohmann::json Top() const;
@@ -77,7 +80,10 @@ class ColumnProfile {
   HyperLogLog distinct_;
   // Numbers: finite values only.
   int64_t finite_ = 0;
-  double min_ = 0, max_ = 0, mean_ = 0, m2_ = 0;  // Welford's running mean and squares
+  double min_ = 0, max_ = 0;
+  // Sums of x - shift_ and its squares, shift_ being the first value: the shift keeps the
+  // variance exact where plain sums of squares would cancel (values far from zero).
+  double shift_ = 0, sum_ = 0, sum_squares_ = 0;
   int64_t min_integer_ = 0, max_integer_ = 0;
   bool histogram_only_ = false;
   bool has_range_ = false;

@@ -1,9 +1,7 @@
 #include "data/hyperloglog.h"
 
 #include <cmath>
-#include <cstring>
 #include <functional>
-#include <limits>
 
 namespace aimass::data {
 
@@ -18,14 +16,6 @@ int64_t HyperLogLog::Estimate() const {
   double estimate = 0.7213 / (1 + 1.079 / m) * m * m / sum;
   if (estimate <= 2.5 * m && zeros > 0) estimate = m * std::log(m / zeros);
   return std::llround(estimate);
-}
-
-uint64_t HashDouble(double x) {
-  if (x == 0) x = 0;  // -0.0 == 0.0
-  if (std::isnan(x)) x = std::numeric_limits<double>::quiet_NaN();
-  uint64_t bits;
-  std::memcpy(&bits, &x, sizeof bits);
-  return HashInteger(bits);
 }
 
 uint64_t HashBytes(std::string_view bytes) {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <array>
+#include <bit>
+#include <limits>
 #include <cstdint>
 #include <string_view>
 
@@ -36,7 +38,11 @@ inline uint64_t HashInteger(uint64_t x) {
   return x;
 }
 // Equal doubles hash alike: -0.0 as 0.0, every NaN as one NaN.
-uint64_t HashDouble(double x);
+inline uint64_t HashDouble(double x) {
+  if (x == 0) x = 0;  // -0.0 == 0.0
+  if (x != x) x = std::numeric_limits<double>::quiet_NaN();
+  return HashInteger(std::bit_cast<uint64_t>(x));
+}
 uint64_t HashBytes(std::string_view bytes);
 
 }  // namespace aimass::data

@@ -60,6 +60,16 @@ int64_t FindNulByte(const std::filesystem::path& file) {
   return found;
 }
 
+// Asks the kernel to start writing `file` to disk now, without waiting: the statistics scan
+// then overlaps the write-back, and the blob store's fsync at the end has little left to do
+// (it took 0.1-0.3 s for the benchmark's 120 MB Parquet file, now mostly hidden).
+void StartWriteBack(const std::filesystem::path& file) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+  ::close(fd);
+}
+
 // DuckDB accepts NUL bytes inside CSV values; we refuse them, with the line they are on.
 // Lines are counted only once a NUL is found.
 Status CheckNoNulBytes(const std::filesystem::path& file) {
@@ -354,6 +364,7 @@ Result<TableInfo> ImportFileImpl(Engine& engine, const std::filesystem::path& in
                     "' has no data rows (only a header, or nothing); a "
                     "dataset needs at least one row");
   }
+  StartWriteBack(partial.partial());
   AIMASS_ASSIGN_OR_RETURN(TableInfo info,
                           DescribeParquet(engine, partial.partial(), progress, 80, 99));
   AIMASS_RETURN_IF_ERROR(partial.Commit());
