@@ -1,0 +1,83 @@
+// A trained model as the registry keeps it and serving runs it: the input schema, the fitted
+// preprocessors, the learners' models, and how their predictions combine (one model, a
+// weighted vote, or a stacker over the members). Saved as the member "model.json" plus one
+// file per learner model; Load reads them back. A loaded Pipeline is immutable: Predict may
+// run concurrently.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "train/frame.h"
+#include "train/learner.h"
+#include "train/preprocessor.h"
+
+namespace aimass::train {
+
+inline constexpr const char* kPipelineManifest = "model.json";
+inline constexpr int kPipelineFormatVersion = 1;
+
+// A pipeline as files: "model.json" and the members it names.
+struct PipelineFiles {
+  nlohmann::json manifest;
+  std::map<std::string, std::string> files;  // member name -> bytes ("model.json" included)
+};
+
+// Reads a member's bytes by name.
+using MemberReader = std::function<Result<std::string>(const std::string& name)>;
+
+class Pipeline {
+ public:
+  struct Member {
+    std::string learner;
+    nlohmann::json params;
+    std::string flavour;  // which preprocessor: "trees" or "linear"
+    std::shared_ptr<const TrainedModel> model;
+  };
+  struct Parts {
+    Task task = Task::kRegression;
+    std::string target;
+    std::vector<std::string> classes;
+    std::map<std::string, std::shared_ptr<const Preprocessor>> preprocessors;  // by flavour
+    std::vector<Member> members;
+    std::string combination = "single";  // "single", "voting", "stacking"
+    std::vector<double> weights;         // voting: one per member
+    std::shared_ptr<const TrainedModel> stacker;
+    nlohmann::json stacker_params;
+    nlohmann::json extra = nlohmann::json::object();  // metric, score, importance, ...
+  };
+
+  explicit Pipeline(Parts parts);
+
+  // Reads model.json and its members. Fails with a clear error on a manifest of another
+  // format version or a learner this build does not know.
+  static Result<std::shared_ptr<const Pipeline>> Load(const MemberReader& read,
+                                                      const LearnerRegistry& learners);
+  // The files to register.
+  Result<PipelineFiles> Save() const;
+
+  // rows x width: class probabilities (every class) or the predicted number.
+  Result<std::vector<double>> Predict(const Frame& frame) const;
+  // Prediction input as JSON records (see FrameFromRecords) to
+  // [{"prediction":"good","probabilities":{"bad":0.1,"good":0.9}}, ...] (classification) or
+  // [{"prediction":12.5}, ...] (regression).
+  Result<nlohmann::json> PredictRecords(const nlohmann::json& records) const;
+
+  Task task() const { return parts_.task; }
+  int width() const;
+  const std::vector<std::string>& classes() const { return parts_.classes; }
+  // The columns prediction input is read against (the union over the preprocessors).
+  const FrameSchema& schema() const { return schema_; }
+  const Parts& parts() const { return parts_; }
+
+ private:
+  Parts parts_;
+  FrameSchema schema_;
+};
+
+}  // namespace aimass::train

@@ -1,0 +1,191 @@
+#include "train/training_service.h"
+
+#include <linear.h>
+#include <xgboost/c_api.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/hash.h"
+#include "data/dataset_ref.h"
+#include "data/engine.h"
+#include "train/automl.h"
+#include "train/frame.h"
+
+namespace aimass::train {
+namespace {
+
+using nlohmann::json;
+
+json Libraries(const std::string& aimass_version) {
+  int major = 0, minor = 0, patch = 0;
+  XGBoostVersion(&major, &minor, &patch);
+  return {{"aimass", aimass_version},
+          {"xgboost", std::to_string(major) + "." + std::to_string(minor) + "." +
+                          std::to_string(patch)},
+          {"liblinear", std::to_string(LIBLINEAR_VERSION)},
+          {"duckdb", data::DuckDbVersion()}};
+}
+
+// What the job keeps of the run: the model it registered, the scores and the top of the
+// leaderboard.
+json JobResult(const store::ModelVersionRecord& version, const AutoMlResult& result) {
+  json leaderboard = json::array();
+  for (size_t i = 0; i < result.leaderboard.size() && i < 10; ++i) {
+    leaderboard.push_back(result.leaderboard[i]);
+  }
+  json importance = json::array();
+  for (size_t i = 0; i < result.importance.size() && i < 10; ++i) {
+    importance.push_back(result.importance[i]);
+  }
+  return {{"model", version.model_name},
+          {"version", version.version},
+          {"ref", version.model_name + "@" + std::to_string(version.version)},
+          {"task", TaskName(result.task)},
+          {"metric", MetricName(result.metric)},
+          {"score", result.score},
+          {"chosen", result.chosen},
+          {"trials", result.trials.size()},
+          {"seconds", std::round(result.seconds * 10) / 10},
+          {"leaderboard", std::move(leaderboard)},
+          {"importance", std::move(importance)}};
+}
+
+}  // namespace
+
+TrainingService::TrainingService(store::MetadataStore& store, blob::BlobStore& blobs,
+                                 const Clock& clock, TrainingServiceOptions options)
+    : store_(store), blobs_(blobs), clock_(clock), options_(std::move(options)) {}
+
+void TrainingService::RegisterJobs(jobs::WorkerPool& pool) {
+  pool_ = &pool;
+  pool.Register(kTrainingJob, [this](jobs::JobContext& context) { return RunTraining(context); });
+}
+
+Result<store::JobRecord> TrainingService::StartTraining(const json& body) {
+  AIMASS_ASSIGN_OR_RETURN(TrainingSpec spec, ParseTrainingSpec(body));
+  AIMASS_ASSIGN_OR_RETURN(data::DatasetRef ref, data::ParseDatasetRef(spec.dataset));
+  AIMASS_ASSIGN_OR_RETURN(auto version, store_.GetVersion(ref.name, ref.version));
+  if (spec.register_as.empty()) spec.register_as = version.dataset_name;
+  AIMASS_RETURN_IF_ERROR(data::CheckDatasetName(spec.register_as));
+  // The run reads exactly this version, whatever is added meanwhile.
+  spec.dataset = version.dataset_name + "@" + std::to_string(version.version);
+  const json schema = json::parse(version.schema_json, nullptr, false);
+  bool has_target = false;
+  std::string columns;
+  for (const auto& column : schema) {
+    const std::string name = column.value("name", "");
+    has_target |= name == spec.target;
+    columns += (columns.empty() ? "" : ", ") + name;
+  }
+  if (!has_target) {
+    return Fail(ErrorCode::kInvalidArgument, "target column '" + spec.target + "' is not in " +
+                                                 spec.dataset + "; its columns are: " + columns);
+  }
+  auto job = store_.EnqueueJob(kTrainingJob, spec.ToJson().dump(), clock_.NowMillis(),
+                               version.id);
+  if (job && pool_ != nullptr) pool_->Wake();
+  return job;
+}
+
+Result<json> TrainingService::Trials(int64_t job_id) {
+  AIMASS_ASSIGN_OR_RETURN(auto lines, store_.JobLog(job_id));
+  json trials = json::array();
+  for (const auto& line : lines) {
+    if (!line.starts_with(kTrialLogPrefix)) continue;
+    json trial = json::parse(line.substr(kTrialLogPrefix.size()), nullptr, false);
+    if (trial.is_object()) trials.push_back(std::move(trial));
+  }
+  return trials;
+}
+
+Result<jobs::JobOutcome> TrainingService::RunTraining(jobs::JobContext& context) {
+  AIMASS_ASSIGN_OR_RETURN(TrainingSpec spec, ParseTrainingSpec(context.params()));
+  AIMASS_ASSIGN_OR_RETURN(data::DatasetRef ref, data::ParseDatasetRef(spec.dataset));
+  AIMASS_ASSIGN_OR_RETURN(auto version, store_.GetVersion(ref.name, ref.version));
+  AIMASS_RETURN_IF_ERROR(context.Progress(0, "reading " + spec.dataset));
+  AIMASS_ASSIGN_OR_RETURN(auto path, blobs_.OpenPath(version.blob_hash));
+  data::EngineOptions engine_options;
+  engine_options.threads = options_.threads;
+  engine_options.memory_limit = options_.engine_memory_limit;
+  engine_options.temp_directory = options_.engine_temp_dir;
+  Frame frame;
+  {
+    AIMASS_ASSIGN_OR_RETURN(auto engine, data::Engine::Open(engine_options));
+    AIMASS_ASSIGN_OR_RETURN(frame, LoadParquet(*engine, path));
+  }
+  context.Log("read " + spec.dataset + ": " + std::to_string(frame.rows) + " rows, " +
+              std::to_string(frame.columns.size()) + " columns");
+
+  Status stop = Ok();
+  AutoMlEnvironment environment;
+  environment.threads = spec.threads.value_or(options_.threads);
+  environment.memory_limit_bytes = options_.trial_memory_bytes;
+  environment.log = [&](const std::string& line) { context.Log(line); };
+  environment.progress = [&](int percent, const std::string& message) {
+    if (auto status = context.Progress(percent, message); !status && stop) stop = status;
+  };
+  environment.trial_finished = [&](const TrialRecord& trial, Metric metric) {
+    context.Log(std::string(kTrialLogPrefix) + trial.ToJson(metric).dump());
+  };
+  environment.should_stop = [&] { return !stop || !context.CheckStop(); };
+  auto result = RunAutoMl(frame, spec, environment);
+  if (!stop) return Fail(stop.error());
+  if (!result) return Fail(result.error());
+
+  AIMASS_RETURN_IF_ERROR(context.Progress(99, "registering the model"));
+  AIMASS_ASSIGN_OR_RETURN(PipelineFiles files, result->pipeline->Save());
+  store::NewModelVersion model;
+  model.model_name = spec.register_as;
+  model.task = std::string(TaskName(result->task));
+  model.description = "AutoML on " + spec.dataset + ": " + result->chosen + ", " +
+                      std::string(MetricName(result->metric)) + " " +
+                      std::to_string(result->score);
+  json metrics = result->evaluation.value("metrics", json::object());
+  metrics["cv_" + std::string(MetricName(result->metric))] = result->score;
+  model.metrics_json = metrics.dump();
+  model.leaderboard_json = result->leaderboard.dump();
+  json params = spec.ToJson();
+  params["chosen"] = result->chosen;
+  params["evaluation"] = result->evaluation;
+  params["importance"] = result->importance;
+  model.params_json = params.dump();
+  const json source_lineage = json::parse(version.lineage_json, nullptr, false);
+  json lineage = {{"dataset", spec.dataset},
+                  {"dataset_hash", version.blob_hash},
+                  {"seed", spec.seed},
+                  {"libraries", Libraries(options_.aimass_version)}};
+  if (source_lineage.is_object() && source_lineage.contains("sql_hash")) {
+    lineage["transform_sql_hash"] = source_lineage["sql_hash"];
+  }
+  model.lineage_json = lineage.dump();
+  model.source_json = json{{"kind", "training"}, {"job_id", context.job().id}}.dump();
+  std::vector<std::string> stored;
+  for (const auto& [name, bytes] : files.files) {
+    auto hash = blobs_.Put(bytes);
+    if (!hash) return Fail(hash.error());
+    stored.push_back(*hash);
+    model.members.push_back({name, *hash, static_cast<int64_t>(bytes.size())});
+  }
+  const AutoMlResult& run = *result;
+  auto committed = store_.CommitModelVersion(
+      model, context.lease(), clock_.NowMillis(),
+      [&](const store::ModelVersionRecord& v) { return JobResult(v, run).dump(); });
+  if (!committed) {
+    // Nothing refers to the member blobs: take them back, unless another version shares them.
+    auto referenced = store_.ReferencedBlobs();
+    for (const auto& hash : stored) {
+      if (referenced && std::find(referenced->begin(), referenced->end(), hash) ==
+                            referenced->end()) {
+        (void)blobs_.Delete(hash);
+      }
+    }
+    return Fail(committed.error());
+  }
+  context.Log("registered " + committed->model_name + "@" + std::to_string(committed->version));
+  jobs::JobOutcome outcome;
+  outcome.committed = true;
+  return outcome;
+}
+
+}  // namespace aimass::train
