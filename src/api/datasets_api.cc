@@ -1,7 +1,4 @@
 // /api/v1/datasets and /api/v1/transforms: the DataLake over HTTP.
-#include <cstdio>
-#include <memory>
-
 #include "api/json_views.h"
 #include "api/routes.h"
 #include "common/time_format.h"
@@ -97,37 +94,6 @@ Result<data::ImportRequest> ImportRequestOf(http::Request& request) {
   return import;
 }
 
-http::Response NoContent() {
-  http::Response response;
-  response.status = 204;
-  response.content_type.clear();
-  return response;
-}
-
-// Streams a file in 1 MiB chunks; a temporary export file is removed afterwards.
-http::Response FileResponse(data::ExportFile file) {
-  auto guard = std::shared_ptr<data::ExportFile>(new data::ExportFile(std::move(file)),
-                                                 [](data::ExportFile* f) {
-                                                   std::error_code ec;
-                                                   if (f->remove_after) fs::remove(f->path, ec);
-                                                   delete f;
-                                                 });
-  http::Response response;
-  response.content_type = guard->content_type;
-  response.headers.push_back(
-      {"Content-Disposition", "attachment; filename=\"" + guard->filename + "\""});
-  response.stream = [guard](const http::ChunkWriter& write) -> Status {
-    std::unique_ptr<FILE, int (*)(FILE*)> in(std::fopen(guard->path.c_str(), "rb"), &std::fclose);
-    if (!in) return Fail(ErrorCode::kInternal, "cannot open export " + guard->path.string());
-    std::string buffer(1 << 20, '\0');
-    while (size_t n = std::fread(buffer.data(), 1, buffer.size(), in.get())) {
-      if (!write(std::string_view(buffer.data(), n))) return Ok();
-    }
-    return Ok();
-  };
-  return response;
-}
-
 }  // namespace
 
 void AddDatasetRoutes(http::Router& router, data::DatasetService& datasets) {
@@ -214,7 +180,9 @@ void AddDatasetRoutes(http::Router& router, data::DatasetService& datasets) {
                 auto format = data::ParseFileFormat(request.Query("format", "csv"));
                 if (!format) return ErrorOf(format.error());
                 auto file = datasets.Export(*ref, *format);
-                return file ? FileResponse(std::move(*file)) : ErrorOf(file.error());
+                if (!file) return ErrorOf(file.error());
+                return FileResponse(file->path, file->filename, file->content_type,
+                                    file->remove_after);
               }});
   router.Add({"DELETE", "/api/v1/datasets/{name}/versions/{v}", Access::kUser, BodyMode::kBuffered,
               [&datasets](http::Request& request) {

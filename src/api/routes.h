@@ -3,12 +3,15 @@
 #pragma once
 
 #include <atomic>
+#include <filesystem>
 #include <string>
 
 #include "common/clock.h"
 #include "data/dataset_service.h"
 #include "http/router.h"
+#include "registry/registry_service.h"
 #include "store/metadata_store.h"
+#include "train/training_service.h"
 
 namespace aimass::api {
 
@@ -20,11 +23,22 @@ struct SystemInfo {
 void AddSystemRoutes(http::Router& router, const SystemInfo& info);
 void AddJobRoutes(http::Router& router, store::MetadataStore& store, const Clock& clock);
 void AddDatasetRoutes(http::Router& router, data::DatasetService& datasets);
+void AddModelRoutes(http::Router& router, registry::RegistryService& registry);
+// The MLflow-compatible model registry subset under /api/2.0/mlflow/ (docs/api.md).
+void AddMlflowRoutes(http::Router& router, registry::RegistryService& registry);
+void AddTrainingRoutes(http::Router& router, store::MetadataStore& store,
+                       train::TrainingService& training);
 
 // Shared by the handlers: a Result's error as the API's JSON error response.
 http::Response ErrorOf(const Error& error);
 // A whole number >= 0 written in a URL (`what` names it in the error); `fallback` when
 // the text is empty.
 Result<int64_t> ParseCount(std::string_view text, std::string_view what, int64_t fallback);
+// 204 with no body.
+http::Response NoContent();
+// Streams a file in 1 MiB chunks as an attachment called `filename`; with `remove_after`
+// (a temporary file made for this answer) the file is removed once sent.
+http::Response FileResponse(std::filesystem::path path, const std::string& filename,
+                            const std::string& content_type, bool remove_after);
 
 }  // namespace aimass::api

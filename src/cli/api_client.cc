@@ -93,6 +93,14 @@ Result<json> ApiClient::Post(std::string_view path, const json& body) {
   return DecodeJson(http_.Post(std::string(kApiPrefix) + std::string(path), body.dump()));
 }
 
+Result<json> ApiClient::Put(std::string_view path, const json& body) {
+  return DecodeJson(http_.Put(std::string(kApiPrefix) + std::string(path), body.dump()));
+}
+
+Result<json> ApiClient::Patch(std::string_view path, const json& body) {
+  return DecodeJson(http_.Patch(std::string(kApiPrefix) + std::string(path), body.dump()));
+}
+
 Status ApiClient::Delete(std::string_view path) {
   AIMASS_ASSIGN_OR_RETURN(HttpResponse response,
                           http_.Delete(std::string(kApiPrefix) + std::string(path)));

@@ -27,6 +27,8 @@ class ApiClient {
   // GET of a text/plain answer (job logs).
   Result<std::string> GetText(std::string_view path);
   Result<nlohmann::json> Post(std::string_view path, const nlohmann::json& body);
+  Result<nlohmann::json> Put(std::string_view path, const nlohmann::json& body);
+  Result<nlohmann::json> Patch(std::string_view path, const nlohmann::json& body);
   // DELETE; the answer body (usually none, 204) is ignored.
   Status Delete(std::string_view path);
   // POSTs the file as the body, streamed, and decodes the JSON answer.

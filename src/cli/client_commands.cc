@@ -48,6 +48,8 @@ void ClientCommands::Register(CLI::App& app) {
 
   RegisterData(app);
   RegisterJobs(app);
+  RegisterModels(app);
+  RegisterTrain(app);
 }
 
 void ClientCommands::RegisterData(CLI::App& app) {
@@ -163,6 +165,19 @@ int ClientCommands::Usage(const std::string& message) {
 }
 
 void ClientCommands::PrintJson(const json& value) { *terminal_.out << value.dump(2) << "\n"; }
+
+std::optional<int> ClientCommands::ConfirmDelete(const std::string& what, bool yes) {
+  if (yes) return std::nullopt;
+  if (!terminal_.stdin_is_terminal) {
+    return Usage("refusing to delete " + what + " without confirmation; pass --yes");
+  }
+  *terminal_.err << "delete " << what << "? [y/N] " << std::flush;
+  std::string reply;
+  std::getline(*terminal_.in, reply);
+  if (reply == "y" || reply == "Y" || reply == "yes") return std::nullopt;
+  *terminal_.err << "nothing deleted\n";
+  return kExitFailure;
+}
 
 int ClientCommands::Login() {
   std::string server = flags_.server.empty() ? env_.url : flags_.server;

@@ -1,5 +1,6 @@
-// The client verbs of `aimass`: login, data ..., jobs ... (everything but serve, worker
-// and admin, which main() owns). Each is a thin client of the REST API in docs/api.md.
+// The client verbs of `aimass`: login, data ..., jobs ..., models ... (everything but
+// serve, worker and admin, which main() owns). Each is a thin client of the REST API in
+// docs/api.md.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -7,6 +8,7 @@
 #include <functional>
 #include <iosfwd>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,8 +62,17 @@ class ClientCommands {
     int64_t offset = 0, limit = 20, job_id = 0;
   };
 
+  // What the `models ...` verbs read from the command line (models_commands.cc).
+  struct ModelFlags {
+    std::string ref, alias, key_value, key, text, file, name, output, member, query, metric;
+    std::vector<std::string> tags;
+    bool yes = false;
+  };
+
   void RegisterData(CLI::App& app);
   void RegisterJobs(CLI::App& app);
+  void RegisterModels(CLI::App& app);
+  void RegisterTrain(CLI::App& app);
   // Makes `sub` run `command` when chosen.
   void On(CLI::App* sub, int (ClientCommands::*command)());
 
@@ -79,6 +90,21 @@ class ClientCommands {
   int JobsWatch();
   int JobsCancel();
   int JobsLog();
+  int ModelsList();
+  int ModelsShow();
+  int ModelsAlias();
+  int ModelsUnalias();
+  int ModelsTag();
+  int ModelsUntag();
+  int ModelsDescribe();
+  int ModelsDelete();
+  int ModelsExport();
+  int ModelsImport();
+  int ModelsDownload();
+  int Train();
+  // Asks "delete WHAT? [y/N]" on a terminal unless `yes`. nullopt: go ahead; otherwise the
+  // exit code to return (kExitUsage without a terminal to ask on, kExitFailure on "no").
+  std::optional<int> ConfirmDelete(const std::string& what, bool yes);
 
   // An ApiClient for the resolved server and token, or an error (not logged in, bad URL).
   Result<ApiClient> Connect();
@@ -94,8 +120,20 @@ class ClientCommands {
 
   Environment env_;
   Terminal terminal_;
+  // `aimass train`'s options (docs/api.md, "Training runs").
+  struct TrainFlags {
+    std::string dataset, target, task = "auto", metric, budget = "60s", search = "bayes",
+                                     ensemble = "auto", register_as;
+    std::vector<std::string> learners, exclude;
+    int cv = 5;
+    double holdout = 0;
+    int64_t seed = 42;
+    int max_trials = 0;
+  };
   WaitOptions wait_;
   Flags flags_;
+  ModelFlags models_;
+  TrainFlags train_;
   std::function<int()> action_;
 };
 

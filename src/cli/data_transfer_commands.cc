@@ -1,16 +1,14 @@
 // `aimass data import|export|delete|transform`: the dataset verbs of ClientCommands that
 // move data or change it.
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <iterator>
 #include <system_error>
 
 #include "cli/client_commands.h"
 #include "cli/dataset_ref.h"
 #include "cli/table.h"
+#include "cli/transfer.h"
 #include "common/files.h"
 
 namespace aimass::cli {
@@ -67,19 +65,11 @@ int ClientCommands::DataImport() {
 
   auto api = Connect();
   if (!api) return Report(api.error());
-  std::string label = "uploading " + file.filename().string();
-  json answer;
-  {
-    ProgressBar bar(*terminal_.err, terminal_.stderr_is_terminal);
-    auto uploaded = api->PostFile("/datasets" + query, file, [&](uint64_t sent, uint64_t total) {
-      int percent = total == 0 ? 100 : static_cast<int>(sent * 100 / total);
-      bar.Update(percent, label + "  " + FormatBytes(sent) + " / " + FormatBytes(total));
-    });
-    bar.Finish();
-    if (!uploaded) return Report(uploaded.error());
-    answer = std::move(*uploaded);
-  }
-  return FollowJob(*api, answer);
+  auto uploaded =
+      UploadFile(*api, "/datasets" + query, file, "uploading " + file.filename().string(),
+                 {terminal_.err, terminal_.stderr_is_terminal});
+  if (!uploaded) return Report(uploaded.error());
+  return FollowJob(*api, *uploaded);
 }
 
 int ClientCommands::DataExport() {
@@ -94,56 +84,15 @@ int ClientCommands::DataExport() {
   auto api = Connect();
   if (!api) return Report(api.error());
 
-  // Written beside the target and renamed at the end, so a failed download never leaves
-  // a truncated file under the name the user asked for.
-  std::filesystem::path temp = output;
-  temp += ".part-" + std::to_string(::getpid());
-  std::ofstream file(temp, std::ios::binary | std::ios::trunc);
-  if (!file) {
-    return Report(Error{ErrorCode::kInternal, "cannot create '" + temp.string() + "'"});
-  }
-  bool write_failed = false;
-  uint64_t written = 0;
-  ProgressBar bar(*terminal_.err, terminal_.stderr_is_terminal);
-  Status downloaded = api->Download(
-      "/datasets/" + Segment(ref->name) + "/versions/" + ref->VersionSegment() +
-          "/export?format=" + format,
-      [&](std::string_view chunk) {
-        file.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-        written += chunk.size();
-        write_failed = !file;
-        return !write_failed;
-      },
-      [&](uint64_t done, uint64_t total) {
-        if (total > 0) {
-          bar.Update(static_cast<int>(done * 100 / total),
-                     "downloading " + FormatBytes(done) + " / " + FormatBytes(total));
-        }
-      });
-  bar.Finish();
-  file.close();
-  std::error_code ignored;
-  if (!downloaded || write_failed || !file) {
-    std::filesystem::remove(temp, ignored);
-    if (!downloaded) return Report(downloaded.error());
-    return Report(
-        Error{ErrorCode::kInternal, "cannot write '" + temp.string() + "' (is the disk full?)"});
-  }
-  if (auto synced = SyncPath(temp); !synced) {
-    std::filesystem::remove(temp, ignored);
-    return Report(synced.error());
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, output, ec);
-  if (ec) {
-    std::filesystem::remove(temp, ignored);
-    return Report(Error{ErrorCode::kInternal, "cannot rename '" + temp.string() + "' to '" +
-                                                  output.string() + "': " + ec.message()});
-  }
+  auto written = DownloadFile(*api,
+                              "/datasets/" + Segment(ref->name) + "/versions/" +
+                                  ref->VersionSegment() + "/export?format=" + format,
+                              output, 0, {terminal_.err, terminal_.stderr_is_terminal});
+  if (!written) return Report(written.error());
   if (flags_.json) {
-    PrintJson({{"file", output.string()}, {"format", format}, {"bytes", written}});
+    PrintJson({{"file", output.string()}, {"format", format}, {"bytes", *written}});
   } else {
-    *terminal_.out << "wrote " << output.string() << " (" << format << ", " << FormatBytes(written)
+    *terminal_.out << "wrote " << output.string() << " (" << format << ", " << FormatBytes(*written)
                    << ")\n";
   }
   return kExitOk;
@@ -171,18 +120,7 @@ int ClientCommands::DataDelete() {
     what = "version " + deleted;
     path = VersionPath(*ref, version);
   }
-  if (!flags_.yes) {
-    if (!terminal_.stdin_is_terminal) {
-      return Usage("refusing to delete " + what + " without confirmation; pass --yes");
-    }
-    *terminal_.err << "delete " << what << "? [y/N] " << std::flush;
-    std::string reply;
-    std::getline(*terminal_.in, reply);
-    if (reply != "y" && reply != "Y" && reply != "yes") {
-      *terminal_.err << "nothing deleted\n";
-      return kExitFailure;
-    }
-  }
+  if (auto refused = ConfirmDelete(what, flags_.yes)) return *refused;
   if (auto deleted = api->Delete(path); !deleted) return Report(deleted.error());
   if (flags_.json) {
     PrintJson({{"deleted", deleted}});

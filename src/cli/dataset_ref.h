@@ -1,4 +1,5 @@
-// `NAME[@V]` references to dataset versions, as users type them.
+// `NAME[@V]` references to dataset versions and `NAME[@V|@alias]` references to model
+// versions, as users type them.
 #pragma once
 
 #include <optional>
@@ -24,5 +25,21 @@ struct DatasetRef {
 // Parses "credit", "credit@latest" or "credit@2". The error says what a valid reference
 // looks like.
 Result<DatasetRef> ParseDatasetRef(std::string_view text);
+
+// A model and, optionally, one of its versions: by number, by alias, or the newest.
+struct ModelRef {
+  std::string name;
+  std::string selector;  // "" (the newest), "3", "latest" or an alias like "champion"
+
+  bool names_version() const { return !selector.empty(); }
+  // "3", "champion" or "latest": the `{v}` segment of /models/{name}/versions/{v}.
+  std::string VersionSegment() const { return selector.empty() ? "latest" : selector; }
+  // "credit_risk@champion", or "credit_risk" for the newest.
+  std::string ToString() const { return selector.empty() ? name : name + "@" + selector; }
+};
+
+// Parses "credit_risk", "credit_risk@3", "credit_risk@latest" or "credit_risk@champion";
+// the server checks the names themselves.
+Result<ModelRef> ParseModelRef(std::string_view text);
 
 }  // namespace aimass::cli

@@ -119,6 +119,18 @@ Result<HttpResponse> HttpClient::Post(std::string_view path, std::string body,
                   options_.io_timeout);
 }
 
+Result<HttpResponse> HttpClient::Put(std::string_view path, std::string body,
+                                     std::string_view content_type) {
+  return Exchange(Method::kPut, path, std::move(body), content_type, nullptr, nullptr, nullptr,
+                  options_.io_timeout);
+}
+
+Result<HttpResponse> HttpClient::Patch(std::string_view path, std::string body,
+                                       std::string_view content_type) {
+  return Exchange(Method::kPatch, path, std::move(body), content_type, nullptr, nullptr, nullptr,
+                  options_.io_timeout);
+}
+
 Result<HttpResponse> HttpClient::PostFile(std::string_view path, const std::filesystem::path& file,
                                           std::string_view content_type,
                                           const ProgressFn& progress) {
@@ -149,9 +161,11 @@ Result<HttpResponse> HttpClient::Exchange(Method method, std::string_view path, 
                                           std::string_view content_type, Upload* upload,
                                           const BodySink* sink, const ProgressFn* download_progress,
                                           std::chrono::milliseconds read_timeout) {
-  const http::verb verb = method == Method::kGet    ? http::verb::get
-                          : method == Method::kPost ? http::verb::post
-                                                    : http::verb::delete_;
+  const http::verb verb = method == Method::kGet     ? http::verb::get
+                          : method == Method::kPost  ? http::verb::post
+                          : method == Method::kPut   ? http::verb::put
+                          : method == Method::kPatch ? http::verb::patch
+                                                     : http::verb::delete_;
   std::string target = url_.Target(path);
   Connection connection(url_);
   AIMASS_RETURN_IF_ERROR(connection.Connect(options_.connect_timeout));

@@ -56,6 +56,10 @@ class HttpClient {
   Result<HttpResponse> Delete(std::string_view path);
   Result<HttpResponse> Post(std::string_view path, std::string body,
                             std::string_view content_type = "application/json");
+  Result<HttpResponse> Put(std::string_view path, std::string body,
+                           std::string_view content_type = "application/json");
+  Result<HttpResponse> Patch(std::string_view path, std::string body,
+                             std::string_view content_type = "application/json");
   // Streams `file` as the body with a Content-Length of its size, in chunks, never
   // holding it whole in memory; `progress` is called after every chunk.
   Result<HttpResponse> PostFile(std::string_view path, const std::filesystem::path& file,
@@ -68,7 +72,7 @@ class HttpClient {
   Result<HttpResponse> ReadEvents(std::string_view path, const SseParser::EventHandler& on_event);
 
  private:
-  enum class Method { kGet, kPost, kDelete };
+  enum class Method { kGet, kPost, kPut, kPatch, kDelete };
   struct Upload;
   Result<HttpResponse> Exchange(Method method, std::string_view path, std::string body,
                                 std::string_view content_type, Upload* upload, const BodySink* sink,

@@ -52,6 +52,7 @@ Result<json> WaitForJob(ApiClient& api, int64_t job_id, ProgressBar& bar,
     if (!job.is_object()) return false;  // a broken stream: poll instead
     last = std::move(job);
     Show(bar, last);
+    if (options.on_update) options.on_update(last);
     finished = IsFinishedState(last.value("state", ""));
     return !finished;
   };
@@ -63,6 +64,7 @@ Result<json> WaitForJob(ApiClient& api, int64_t job_id, ProgressBar& bar,
     if (!job) return Fail(std::move(job).error());
     last = std::move(*job);
     Show(bar, last);
+    if (options.on_update) options.on_update(last);
     finished = IsFinishedState(last.value("state", ""));
     if (finished) break;
     if (options.sleep) {

@@ -20,6 +20,8 @@ struct WaitOptions {
   std::chrono::milliseconds poll_interval = std::chrono::milliseconds(300);
   // Tests pass a no-op to poll without waiting.
   std::function<void(std::chrono::milliseconds)> sleep;
+  // Called with the job after each update is drawn (e.g. to print a training run's trials).
+  std::function<void(const nlohmann::json& job)> on_update;
 };
 
 // Follows job `job_id` on GET /jobs/{id}/events, drawing each update on `bar`, and falls

@@ -50,6 +50,13 @@ void ProgressBar::Update(int percent, std::string_view message) {
   drawn_any_ = true;
 }
 
+void ProgressBar::Clear() {
+  if (!is_terminal_ || drawn_width_ == 0) return;
+  out_ << '\r' << std::string(drawn_width_, ' ') << '\r' << std::flush;
+  drawn_width_ = 0;
+  last_drawn_.clear();
+}
+
 void ProgressBar::Finish() {
   if (finished_) return;
   finished_ = true;

@@ -28,6 +28,9 @@ class ProgressBar {
   void Update(int percent, std::string_view message);
   // Ends the line on a terminal, or prints the last state if a log line has not shown it.
   void Finish();
+  // On a terminal, blanks the bar's line so that the caller can print a line of its own
+  // there; the next Update draws the bar again below it.
+  void Clear();
 
  private:
   std::ostream& out_;

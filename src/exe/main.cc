@@ -1,11 +1,30 @@
 // The one aimass binary: the server, the data-directory admin commands, and the client
 // verbs (src/cli/).
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string_view>
 #include <CLI/CLI.hpp>
 
 #include "cli/client_commands.h"
 #include "exe/server_main.h"
 
+namespace {
+
+// XGBoost runs on OpenMP, whose idle threads spin between parallel regions by default. On a
+// busy 2-core machine that made a 1 s training take 15-22 s (each region waits for a thread
+// that lost its core). libgomp reads OMP_WAIT_POLICY once, when it loads, so `serve` sets it
+// and starts itself again; a value the user set is kept.
+void UsePassiveOpenMpThreads(int argc, char** argv) {
+  if (argc < 2 || std::string_view(argv[1]) != "serve" || std::getenv("OMP_WAIT_POLICY")) return;
+  ::setenv("OMP_WAIT_POLICY", "passive", 1);
+  ::execv("/proc/self/exe", argv);  // returns only on failure: then run as we are
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  UsePassiveOpenMpThreads(argc, argv);
   CLI::App app{"aimass: a self-hosted AI model as a service platform"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "aimass 0.1.0");
@@ -24,6 +43,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes, "Largest JSON request body")
       ->capture_default_str();
   serve_cmd->add_option("--max-upload-bytes", serve.max_upload_bytes, "Largest file upload")
+      ->capture_default_str();
+  serve_cmd->add_option("--max-bundle-member-bytes", serve.max_bundle_member_bytes,
+                        "Largest member of an imported model bundle (0: --max-upload-bytes)")
       ->capture_default_str();
   serve_cmd->add_option("--job-lease-seconds", serve.job_lease_seconds,
                         "A job whose worker died is re-queued after this long")

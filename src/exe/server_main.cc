@@ -17,6 +17,7 @@
 #include "data/dataset_service.h"
 #include "http/server.h"
 #include "jobs/worker_pool.h"
+#include "registry/registry_service.h"
 #include "security/token_authority.h"
 #include "store/sqlite_store.h"
 
@@ -100,11 +101,23 @@ int Serve(const ServeFlags& flags) {
   data::DatasetService datasets(**store, **blobs, clock, data_options);
   if (auto collected = datasets.CollectGarbage(); !collected) return Die(collected.error());
 
+  registry::RegistryOptions registry_options;
+  registry_options.bundle.max_member_bytes =
+      flags.max_bundle_member_bytes != 0 ? flags.max_bundle_member_bytes : flags.max_upload_bytes;
+  registry::RegistryService models(**store, **blobs, clock, registry_options);
+
   jobs::WorkerOptions worker_options;
   worker_options.threads = flags.workers;
   worker_options.lease_millis = flags.job_lease_seconds * 1000LL;
   jobs::WorkerPool pool(**store, clock, worker_options);
   datasets.RegisterJobs(pool);
+  train::TrainingServiceOptions training_options;
+  training_options.threads = data_options.engine_threads;
+  training_options.engine_memory_limit = flags.engine_memory_limit;
+  training_options.engine_temp_dir = data_options.engine_temp_dir;
+  training_options.aimass_version = kVersion;
+  train::TrainingService training(**store, **blobs, models, clock, training_options);
+  training.RegisterJobs(pool);
 
   security::TokenAuthority tokens(**store, clock);
   auto first_token = tokens.BootstrapAdmin();
@@ -115,6 +128,9 @@ int Serve(const ServeFlags& flags) {
   api::AddSystemRoutes(router, {kVersion, &ready});
   api::AddJobRoutes(router, **store, clock);
   api::AddDatasetRoutes(router, datasets);
+  api::AddModelRoutes(router, models);
+  api::AddMlflowRoutes(router, models);
+  api::AddTrainingRoutes(router, **store, training);
 
   http::ServerOptions server_options;
   server_options.host = listen->first;

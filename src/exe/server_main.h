@@ -14,6 +14,7 @@ struct ServeFlags {
   int io_threads = 4;
   uint64_t max_body_bytes = 64ull << 20;
   uint64_t max_upload_bytes = 64ull << 30;
+  uint64_t max_bundle_member_bytes = 0;  // one member of an imported model bundle; 0: max upload
   int job_lease_seconds = 30;
   int transform_timeout_seconds = 300;
   std::string engine_memory_limit = "2GB";

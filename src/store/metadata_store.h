@@ -1,10 +1,12 @@
 // MetadataStore: every durable fact of the platform except blob bytes — users
-// and tokens, jobs, datasets and their versions. The SQLite implementation is
-// the embedded default; PostgreSQL will implement the same interface.
+// and tokens, jobs, datasets and their versions, models and theirs. The SQLite
+// implementation is the embedded default; PostgreSQL will implement the same
+// interface.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +35,52 @@ struct NewDatasetVersion {
   std::string stats_json;
   std::string source_json;
   std::string lineage_json;
+};
+
+struct NewModel {
+  std::string name;
+  std::string description;
+  std::map<std::string, std::string> tags;
+};
+
+// A model and whether CreateModel made it (false: it existed and was left as it was).
+struct CreatedModel {
+  ModelRecord model;
+  bool created = false;
+};
+
+// What training or an import adds: the version number is assigned by the store. Member
+// blobs must already be in the blob store.
+struct NewModelVersion {
+  std::string model_name;
+  std::string task;
+  std::string description;
+  std::string metrics_json = "{}";
+  std::string leaderboard_json = "[]";
+  std::string params_json = "{}";
+  std::string lineage_json = "{}";
+  std::string source_json = "{}";
+  std::vector<ModelMemberRecord> members;
+};
+
+enum class Comparison { kLess, kLessOrEqual, kEqual, kGreaterOrEqual, kGreater };
+
+// `metric OP value` on a version's metrics, e.g. roc_auc >= 0.9. A version without the
+// metric (or with a value that is not a number) does not match.
+struct MetricThreshold {
+  std::string metric;
+  Comparison op = Comparison::kGreaterOrEqual;
+  double value = 0;
+};
+
+// Which models SearchModels returns: those matching every condition set.
+struct ModelFilter {
+  std::string name;       // exactly this name
+  std::string name_like;  // a SQL LIKE pattern (case-insensitive; '\' escapes % and _)
+  std::map<std::string, std::string> tags;  // each key with exactly this value
+  std::optional<MetricThreshold> metric;    // on the newest version
+  int64_t limit = 100;
+  int64_t offset = 0;
 };
 
 // Implementations are thread-safe; every method that changes several rows does
@@ -102,8 +150,51 @@ class MetadataStore {
   // refers to any more.
   virtual Result<std::vector<std::string>> DeleteVersions(const std::string &name, int64_t version,
                                                           bool whole_dataset) = 0;
-  // Every blob hash that metadata refers to (for collecting orphans at start).
+  // Every blob hash that metadata refers to, dataset versions' and model members' (for
+  // collecting orphans at start).
   virtual Result<std::vector<std::string>> ReferencedBlobs() = 0;
+
+  // Models, their immutable versions (numbered 1, 2, ... per model, never reused), aliases
+  // and tags.
+  // Creates the model unless one has this name (that one is then left unchanged).
+  virtual Result<CreatedModel> CreateModel(const NewModel &model, int64_t now) = 0;
+  // In one transaction: checks the lease, creates the model if needed, adds the next version
+  // with its members, and marks the job succeeded with the result that `make_result` writes.
+  virtual Result<ModelVersionRecord> CommitModelVersion(
+      const NewModelVersion &version, const JobLease &lease, int64_t now,
+      const std::function<std::string(const ModelVersionRecord &)> &make_result) = 0;
+  // The same for a version no job makes (bundle imports): model if needed, next version.
+  virtual Result<ModelVersionRecord> AddModelVersion(const NewModelVersion &version,
+                                                     int64_t now) = 0;
+  virtual Result<ModelRecord> GetModel(const std::string &name) = 0;
+  // The models matching `filter`, by name.
+  virtual Result<std::vector<ModelRecord>> SearchModels(const ModelFilter &filter) = 0;
+  // Oldest first.
+  virtual Result<std::vector<ModelVersionRecord>> ListModelVersions(const std::string &name) = 0;
+  // version 0 means the newest.
+  virtual Result<ModelVersionRecord> GetModelVersion(const std::string &name, int64_t version) = 0;
+  virtual Result<ModelVersionRecord> GetModelVersionByAlias(const std::string &name,
+                                                            const std::string &alias) = 0;
+  // Points `alias` at `version`, moving it if it pointed elsewhere (one statement: readers
+  // see the old version or the new one). kNotFound for a version that does not exist.
+  // Returns the version it now points at.
+  virtual Result<ModelVersionRecord> SetModelAlias(const std::string &name,
+                                                   const std::string &alias, int64_t version,
+                                                   int64_t now) = 0;
+  virtual Status DeleteModelAlias(const std::string &name, const std::string &alias,
+                                  int64_t now) = 0;
+  virtual Result<ModelRecord> SetModelTag(const std::string &name, const std::string &key,
+                                          const std::string &value, int64_t now) = 0;
+  virtual Result<ModelRecord> DeleteModelTag(const std::string &name, const std::string &key,
+                                             int64_t now) = 0;
+  virtual Result<ModelRecord> SetModelDescription(const std::string &name,
+                                                  const std::string &description, int64_t now) = 0;
+  // Deletes one version; kConflict naming the alias while one points at it. Returns the
+  // blob hashes that no dataset version and no model member refers to any more.
+  virtual Result<std::vector<std::string>> DeleteModelVersion(const std::string &name,
+                                                              int64_t version, int64_t now) = 0;
+  // Deletes the model with its versions, aliases and tags; returns orphan blobs likewise.
+  virtual Result<std::vector<std::string>> DeleteModel(const std::string &name) = 0;
 
   // "ok" when the database passes its own integrity check, else what it found.
   virtual Result<std::string> IntegrityCheck() = 0;

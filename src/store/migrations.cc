@@ -7,7 +7,7 @@ namespace aimass::store {
 namespace {
 
 // Append only: a released migration never changes.
-constexpr std::array<const char *, 1> kMigrations = {
+constexpr std::array<const char *, 2> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -77,6 +77,56 @@ CREATE TABLE version_holds (
   version_id INTEGER NOT NULL REFERENCES dataset_versions(id),
   job_id INTEGER NOT NULL REFERENCES jobs(id),
   PRIMARY KEY (version_id, job_id)
+);
+)sql",
+    // 2: the model registry.
+    R"sql(
+CREATE TABLE models (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  -- Version numbers are never reused, also after the newest version is deleted.
+  next_version INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE model_versions (
+  id INTEGER PRIMARY KEY,
+  model_id INTEGER NOT NULL REFERENCES models(id),
+  version INTEGER NOT NULL,
+  task TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  metrics_json TEXT NOT NULL DEFAULT '{}',
+  leaderboard_json TEXT NOT NULL DEFAULT '[]',
+  params_json TEXT NOT NULL DEFAULT '{}',
+  lineage_json TEXT NOT NULL DEFAULT '{}',
+  source_json TEXT NOT NULL DEFAULT '{}',
+  job_id INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  UNIQUE (model_id, version)
+);
+-- The named files of a version; their bytes are blobs.
+CREATE TABLE model_members (
+  version_id INTEGER NOT NULL REFERENCES model_versions(id),
+  name TEXT NOT NULL,
+  blob_hash TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  PRIMARY KEY (version_id, name)
+);
+CREATE INDEX model_members_by_blob ON model_members(blob_hash);
+CREATE TABLE model_aliases (
+  model_id INTEGER NOT NULL REFERENCES models(id),
+  alias TEXT NOT NULL,
+  version_id INTEGER NOT NULL REFERENCES model_versions(id),
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (model_id, alias)
+);
+CREATE INDEX model_aliases_by_version ON model_aliases(version_id);
+CREATE TABLE model_tags (
+  model_id INTEGER NOT NULL REFERENCES models(id),
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (model_id, key)
 );
 )sql",
 };

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace aimass::store {
 
@@ -79,6 +81,44 @@ struct DatasetVersionRecord {
   std::string lineage_json;  // empty unless made by a transform
   int64_t job_id = 0;
   int64_t created_at = 0;
+};
+
+// One named file of a model version ("model.json", "learners/0.ubj"); the bytes are a blob.
+struct ModelMemberRecord {
+  std::string name;
+  std::string blob_hash;
+  int64_t size_bytes = 0;
+};
+
+struct ModelRecord {
+  int64_t id = 0;
+  std::string name;
+  std::string description;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;  // a new version, an alias, a tag or the description changed
+  int64_t version_count = 0;
+  int64_t latest_version = 0;  // 0 while it has no versions
+  std::map<std::string, std::string> tags;
+  std::map<std::string, int64_t> aliases;  // alias -> version number
+};
+
+// An immutable model version. JSON columns stay text, as for dataset versions.
+struct ModelVersionRecord {
+  int64_t id = 0;
+  int64_t model_id = 0;
+  std::string model_name;
+  int64_t version = 0;
+  std::string task;  // "binary", "multiclass" or "regression"
+  std::string description;
+  std::string metrics_json = "{}";
+  std::string leaderboard_json = "[]";
+  std::string params_json = "{}";
+  std::string lineage_json = "{}";
+  std::string source_json = "{}";  // how it was registered: a training job, a bundle, ...
+  int64_t job_id = 0;              // the job that made it; 0 when not made by a job
+  int64_t created_at = 0;
+  std::vector<ModelMemberRecord> members;  // by name
+  std::vector<std::string> aliases;        // the aliases pointing here, sorted
 };
 
 }  // namespace aimass::store

@@ -18,6 +18,11 @@ Statement &Statement::Bind(int64_t value) {
   return *this;
 }
 
+Statement &Statement::Bind(double value) {
+  sqlite3_bind_double(stmt_, next_index_++, value);
+  return *this;
+}
+
 Statement &Statement::Bind(std::string_view value) {
   sqlite3_bind_text(stmt_, next_index_++, value.data(), static_cast<int>(value.size()),
                     SQLITE_TRANSIENT);

@@ -28,6 +28,7 @@ class Statement {
   // Binds parameters 1..N in order; returns *this for chaining.
   Statement &Bind(int64_t value);
   Statement &Bind(int value) { return Bind(static_cast<int64_t>(value)); }
+  Statement &Bind(double value);
   Statement &Bind(std::string_view value);
   Statement &Bind(const std::string &value) { return Bind(std::string_view(value)); }
   Statement &Bind(const char *value) { return Bind(std::string_view(value)); }

@@ -53,6 +53,30 @@ class SqliteStore final : public MetadataStore {
                                                   bool whole_dataset) override;
   Result<std::vector<std::string>> ReferencedBlobs() override;
 
+  Result<CreatedModel> CreateModel(const NewModel &model, int64_t now) override;
+  Result<ModelVersionRecord> CommitModelVersion(
+      const NewModelVersion &version, const JobLease &lease, int64_t now,
+      const std::function<std::string(const ModelVersionRecord &)> &make_result) override;
+  Result<ModelVersionRecord> AddModelVersion(const NewModelVersion &version, int64_t now) override;
+  Result<ModelRecord> GetModel(const std::string &name) override;
+  Result<std::vector<ModelRecord>> SearchModels(const ModelFilter &filter) override;
+  Result<std::vector<ModelVersionRecord>> ListModelVersions(const std::string &name) override;
+  Result<ModelVersionRecord> GetModelVersion(const std::string &name, int64_t version) override;
+  Result<ModelVersionRecord> GetModelVersionByAlias(const std::string &name,
+                                                    const std::string &alias) override;
+  Result<ModelVersionRecord> SetModelAlias(const std::string &name, const std::string &alias,
+                                           int64_t version, int64_t now) override;
+  Status DeleteModelAlias(const std::string &name, const std::string &alias, int64_t now) override;
+  Result<ModelRecord> SetModelTag(const std::string &name, const std::string &key,
+                                  const std::string &value, int64_t now) override;
+  Result<ModelRecord> DeleteModelTag(const std::string &name, const std::string &key,
+                                     int64_t now) override;
+  Result<ModelRecord> SetModelDescription(const std::string &name, const std::string &description,
+                                          int64_t now) override;
+  Result<std::vector<std::string>> DeleteModelVersion(const std::string &name, int64_t version,
+                                                      int64_t now) override;
+  Result<std::vector<std::string>> DeleteModel(const std::string &name) override;
+
   Result<std::string> IntegrityCheck() override;
 
  private:
@@ -62,6 +86,13 @@ class SqliteStore final : public MetadataStore {
   Status CheckLeaseLocked(const JobLease &lease);
   Status FinishJobLocked(const JobLease &lease, JobState state, const std::string &result_json,
                          const std::string &error, int64_t now);
+  // True while a dataset version or a model member refers to the blob.
+  Result<bool> BlobReferencedLocked(const std::string &hash);
+  // Of `hashes`, those no metadata refers to any more, sorted and without repeats.
+  Result<std::vector<std::string>> OrphansLocked(const std::vector<std::string> &hashes);
+  // Creates the model if needed and adds the next version with its members.
+  Result<ModelVersionRecord> AddModelVersionLocked(const NewModelVersion &version, int64_t job_id,
+                                                   int64_t now);
 
   std::mutex mu_;
   std::unique_ptr<Database> db_;

@@ -179,22 +179,39 @@ Result<std::vector<std::string>> SqliteStore::DeleteVersions(const std::string &
     AIMASS_ASSIGN_OR_RETURN(auto remove, db_->Prepare("DELETE FROM datasets WHERE name = ?"));
     AIMASS_RETURN_IF_ERROR(remove.Bind(name).Run());
   }
+  std::vector<std::string> hashes;
+  for (const auto &[id, hash] : doomed) hashes.push_back(hash);
+  AIMASS_ASSIGN_OR_RETURN(auto orphans, OrphansLocked(hashes));
+  AIMASS_RETURN_IF_ERROR(tx.Commit());
+  return orphans;
+}
+
+// A blob may be shared by dataset versions and model members (the same bytes stored
+// twice are one blob), so both tables decide whether it is still needed.
+Result<bool> SqliteStore::BlobReferencedLocked(const std::string &hash) {
+  AIMASS_ASSIGN_OR_RETURN(
+      auto still,
+      db_->Prepare("SELECT EXISTS (SELECT 1 FROM dataset_versions WHERE blob_hash = ?1) "
+                   "OR EXISTS (SELECT 1 FROM model_members WHERE blob_hash = ?1)"));
+  still.Bind(hash);
+  AIMASS_RETURN_IF_ERROR(still.Step());
+  return still.Int(0) != 0;
+}
+
+Result<std::vector<std::string>> SqliteStore::OrphansLocked(
+    const std::vector<std::string> &hashes) {
   std::set<std::string> orphans;
-  for (const auto &[id, hash] : doomed) {
-    AIMASS_ASSIGN_OR_RETURN(auto still,
-                            db_->Prepare("SELECT 1 FROM dataset_versions WHERE blob_hash = ?"));
-    still.Bind(hash);
-    AIMASS_ASSIGN_OR_RETURN(bool referenced, still.Step());
+  for (const auto &hash : std::set<std::string>(hashes.begin(), hashes.end())) {
+    AIMASS_ASSIGN_OR_RETURN(bool referenced, BlobReferencedLocked(hash));
     if (!referenced) orphans.insert(hash);
   }
-  AIMASS_RETURN_IF_ERROR(tx.Commit());
   return std::vector<std::string>(orphans.begin(), orphans.end());
 }
 
 Result<std::vector<std::string>> SqliteStore::ReferencedBlobs() {
   std::lock_guard lock(mu_);
-  AIMASS_ASSIGN_OR_RETURN(auto query,
-                          db_->Prepare("SELECT DISTINCT blob_hash FROM dataset_versions"));
+  AIMASS_ASSIGN_OR_RETURN(auto query, db_->Prepare("SELECT blob_hash FROM dataset_versions UNION "
+                                                   "SELECT blob_hash FROM model_members"));
   return query.Collect<std::string>([](const Statement &row) { return row.Text(0); });
 }
 

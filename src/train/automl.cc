@@ -53,7 +53,13 @@ class AutoMlRun {
   Status RunBatch(const std::vector<std::pair<const Learner*, nlohmann::json>>& batch,
                   TrialRunner::Shape shape, bool must_finish = false);
   bool Stopped() const { return env_.should_stop && env_.should_stop(); }
+  // Whether some learner's typical trial still fits before the search's share of the
+  // budget ends.
   bool SearchTimeLeft() const;
+  // The median seconds of a learner's trials so far, scaled to every row (0 before any; all
+  // learners when null).
+  double ExpectedSeconds(const Learner* learner) const;
+  bool Fits(double seconds) const;
   const Learner* NextLearner();
   // The best of the single best trial and the ensembles over the leaderboard, by
   // out-of-fold score; `predictions` and `score` receive the chosen model's.
@@ -118,7 +124,15 @@ Status AutoMlRun::Setup() {
     AIMASS_ASSIGN_OR_RETURN(metric_, ParseMetric(spec_.metric, task_));
   }
   std::vector<std::string> names = spec_.learners;
-  if (names.empty()) names = learners_.Names();
+  if (names.empty()) {
+    // Boosting first (usually the best), then the cheap linear model, then the forest; any
+    // other registered learner after them.
+    names = {"xgboost", "linear", "rf"};
+    for (const auto& name : learners_.Names()) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+    std::erase_if(names, [&](const std::string& name) { return !learners_.Find(name); });
+  }
   for (const auto& name : names) {
     AIMASS_ASSIGN_OR_RETURN(const Learner* learner, learners_.Get(name));
     if (!learner->Supports(task_)) {
@@ -185,19 +199,30 @@ Status AutoMlRun::Setup() {
   return Ok();
 }
 
-bool AutoMlRun::SearchTimeLeft() const {
-  if (trials_.empty()) return true;  // the first batch always runs: a model at any budget
+double AutoMlRun::ExpectedSeconds(const Learner* learner) const {
   std::vector<double> times;
   for (const auto& trial : trials_) {
-    if (trial.ok()) times.push_back(trial.seconds);
+    if (trial.ok() && (learner == nullptr || trial.learner == learner->name())) {
+      times.push_back(trial.seconds / trial.row_fraction);
+    }
   }
-  double expected = 0;
-  if (!times.empty()) {
-    std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-    expected = times[times.size() / 2];
-  }
+  if (times.empty()) return 0;
+  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
+  return times[times.size() / 2];
+}
+
+bool AutoMlRun::Fits(double seconds) const {
   return Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                            std::chrono::duration<double>(expected)) < search_until_;
+                            std::chrono::duration<double>(seconds)) < search_until_;
+}
+
+bool AutoMlRun::SearchTimeLeft() const {
+  if (trials_.empty()) return true;  // the first batch always runs: a model at any budget
+  double fastest = INFINITY;
+  for (const auto* learner : active_) {
+    if (!exhausted_.contains(learner)) fastest = std::min(fastest, ExpectedSeconds(learner));
+  }
+  return std::isfinite(fastest) && Fits(fastest);
 }
 
 // The defaults of each learner first; then the best learner so far gets every other trial
@@ -275,6 +300,10 @@ Status AutoMlRun::SearchRandomOrBayes() {
       }
       const Learner* learner = NextLearner();
       if (learner == nullptr) break;
+      if (!trials_.empty() && !Fits(ExpectedSeconds(learner))) {
+        exhausted_.insert(learner);  // its trials no longer fit in the search's time
+        continue;
+      }
       auto params = samplers_[learner]->Next();
       if (!params) {
         exhausted_.insert(learner);

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "common/hash.h"
+#include "common/files.h"
 #include "data/dataset_ref.h"
 #include "data/engine.h"
 #include "train/automl.h"
@@ -54,8 +54,13 @@ json JobResult(const store::ModelVersionRecord& version, const AutoMlResult& res
 }  // namespace
 
 TrainingService::TrainingService(store::MetadataStore& store, blob::BlobStore& blobs,
-                                 const Clock& clock, TrainingServiceOptions options)
-    : store_(store), blobs_(blobs), clock_(clock), options_(std::move(options)) {}
+                                 registry::RegistryService& registry, const Clock& clock,
+                                 TrainingServiceOptions options)
+    : store_(store),
+      blobs_(blobs),
+      registry_(registry),
+      clock_(clock),
+      options_(std::move(options)) {}
 
 void TrainingService::RegisterJobs(jobs::WorkerPool& pool) {
   pool_ = &pool;
@@ -160,29 +165,21 @@ Result<jobs::JobOutcome> TrainingService::RunTraining(jobs::JobContext& context)
   }
   model.lineage_json = lineage.dump();
   model.source_json = json{{"kind", "training"}, {"job_id", context.job().id}}.dump();
-  std::vector<std::string> stored;
+  std::vector<registry::MemberFile> members;
   for (const auto& [name, bytes] : files.files) {
-    auto hash = blobs_.Put(bytes);
-    if (!hash) return Fail(hash.error());
-    stored.push_back(*hash);
-    model.members.push_back({name, *hash, static_cast<int64_t>(bytes.size())});
+    registry::MemberFile member{name, blobs_.NewScratchPath(".member")};
+    members.push_back(member);
+    if (auto written = WriteFileAtomically(member.file, bytes); !written) {
+      registry::RemoveMemberFiles(members);
+      return Fail(written.error());
+    }
   }
   const AutoMlResult& run = *result;
-  auto committed = store_.CommitModelVersion(
-      model, context.lease(), clock_.NowMillis(),
-      [&](const store::ModelVersionRecord& v) { return JobResult(v, run).dump(); });
-  if (!committed) {
-    // Nothing refers to the member blobs: take them back, unless another version shares them.
-    auto referenced = store_.ReferencedBlobs();
-    for (const auto& hash : stored) {
-      if (referenced && std::find(referenced->begin(), referenced->end(), hash) ==
-                            referenced->end()) {
-        (void)blobs_.Delete(hash);
-      }
-    }
-    return Fail(committed.error());
-  }
-  context.Log("registered " + committed->model_name + "@" + std::to_string(committed->version));
+  AIMASS_ASSIGN_OR_RETURN(
+      auto committed,
+      registry_.Commit(std::move(model), members, context.lease(),
+                       [&](const store::ModelVersionRecord& v) { return JobResult(v, run).dump(); }));
+  context.Log("registered " + committed.model_name + "@" + std::to_string(committed.version));
   jobs::JobOutcome outcome;
   outcome.committed = true;
   return outcome;

@@ -1,8 +1,8 @@
 // Training runs as jobs. StartTraining checks the request and the dataset version and queues
 // a "model.train" job that holds that version (it cannot be deleted under the run); the job
 // loads the version, runs AutoML, and registers what it made as the next version of the
-// model: the pipeline's files as blobs first, then one transaction that adds the version and
-// finishes the job. Thread-safe.
+// model through the registry (the pipeline's files as blobs first, then one transaction that
+// adds the version and finishes the job). Thread-safe.
 #pragma once
 
 #include <filesystem>
@@ -12,6 +12,7 @@
 #include "blob/blob_store.h"
 #include "common/clock.h"
 #include "jobs/worker_pool.h"
+#include "registry/registry_service.h"
 #include "store/metadata_store.h"
 #include "train/training_spec.h"
 
@@ -29,7 +30,8 @@ struct TrainingServiceOptions {
 
 class TrainingService {
  public:
-  TrainingService(store::MetadataStore& store, blob::BlobStore& blobs, const Clock& clock,
+  TrainingService(store::MetadataStore& store, blob::BlobStore& blobs,
+                  registry::RegistryService& registry, const Clock& clock,
                   TrainingServiceOptions options);
 
   void RegisterJobs(jobs::WorkerPool& pool);
@@ -44,6 +46,7 @@ class TrainingService {
 
   store::MetadataStore& store_;
   blob::BlobStore& blobs_;
+  registry::RegistryService& registry_;
   const Clock& clock_;
   TrainingServiceOptions options_;
   jobs::WorkerPool* pool_ = nullptr;

@@ -62,7 +62,7 @@ class CommandsTest : public ::testing::Test {
     std::istringstream in(stdin_text);
     std::ostringstream out, err;
     ClientCommands commands(env_, Terminal{&in, &out, &err, stdin_is_terminal, false},
-                            WaitOptions{std::chrono::milliseconds(300), [](auto) {}});
+                            WaitOptions{std::chrono::milliseconds(300), [](auto) {}, {}});
     CLI::App app("aimass");
     commands.Register(app);
     std::vector<const char*> argv = {"aimass"};

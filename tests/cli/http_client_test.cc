@@ -268,7 +268,7 @@ TEST(WaitForJobTest, PollsWhenTheStreamFailsOrEndsEarly) {
     ProgressBar bar(out, /*is_terminal=*/false);
     std::vector<std::chrono::milliseconds> sleeps;
     WaitOptions options{std::chrono::milliseconds(300),
-                        [&](std::chrono::milliseconds d) { sleeps.push_back(d); }};
+                        [&](std::chrono::milliseconds d) { sleeps.push_back(d); }, {}};
     auto job = WaitForJob(api, 7, bar, options);
     ASSERT_TRUE(job) << job.error().message;
     EXPECT_EQ(job->value("state", ""), "failed");
