@@ -60,6 +60,10 @@ class AutoMlRun {
   // learners when null).
   double ExpectedSeconds(const Learner* learner) const;
   bool Fits(double seconds) const;
+  // Whether a trial of `learner` with `params` fits the memory allowance on the training
+  // rows of a fold (each of the `parallel_` trials running side by side gets its share);
+  // logs the trial that is skipped.
+  bool FitsInMemory(const Learner& learner, const nlohmann::json& params);
   const Learner* NextLearner();
   // The best of the single best trial and the ensembles over the leaderboard, by
   // out-of-fold score; `predictions` and `score` receive the chosen model's.
@@ -91,6 +95,7 @@ class AutoMlRun {
   std::vector<const Learner*> active_;
   std::map<const Learner*, std::unique_ptr<Sampler>> samplers_;
   std::set<const Learner*> exhausted_;
+  std::map<const Learner*, int> skipped_;  // trials left out for memory
   size_t next_learner_ = 0;
   int parallel_ = 1;
   int trial_threads_ = 1;
@@ -216,6 +221,22 @@ bool AutoMlRun::Fits(double seconds) const {
                             std::chrono::duration<double>(seconds)) < search_until_;
 }
 
+bool AutoMlRun::FitsInMemory(const Learner& learner, const nlohmann::json& params) {
+  TrainOptions options;
+  options.task = task_;
+  options.num_classes = IsClassification(task_) ? runner_->width() : 0;
+  options.threads = trial_threads_;
+  const int64_t rows = static_cast<int64_t>(runner_->folds()[0].train.size());
+  const int64_t needed = learner.EstimateMemory(
+      rows, runner_->FeatureCount(FlavourOf(learner.name())), params, options);
+  const int64_t allowed = env_.memory_limit_bytes / std::max(1, parallel_);
+  if (needed <= allowed) return true;
+  Log("skipped a " + std::string(learner.name()) + " trial: it would need about " +
+      std::to_string(needed >> 20) + " MiB, more than the " + std::to_string(allowed >> 20) +
+      " MiB each trial may use " + params.dump());
+  return false;
+}
+
 bool AutoMlRun::SearchTimeLeft() const {
   if (trials_.empty()) return true;  // the first batch always runs: a model at any budget
   double fastest = INFINITY;
@@ -307,6 +328,10 @@ Status AutoMlRun::SearchRandomOrBayes() {
       auto params = samplers_[learner]->Next();
       if (!params) {
         exhausted_.insert(learner);
+        continue;
+      }
+      if (!FitsInMemory(*learner, *params)) {
+        if (++skipped_[learner] >= 20) exhausted_.insert(learner);  // its space is too big
         continue;
       }
       batch.push_back({learner, std::move(*params)});
@@ -502,6 +527,11 @@ Result<AutoMlResult> AutoMlRun::Go() {
   });
   if (eligible.empty()) {
     std::string why = trials_.empty() ? "no trial ran" : trials_.back().status;
+    if (trials_.empty() && !skipped_.empty()) {
+      why = "every trial would need more memory than the " +
+            std::to_string(env_.memory_limit_bytes >> 20) +
+            " MiB allowed; use fewer rows or columns (a transform), or --holdout";
+    }
     return Fail(ErrorCode::kInvalidArgument,
                 "no model could be trained (" + why + "); check the data, or give a larger "
                 "--budget");

@@ -194,6 +194,20 @@ TEST(AutoMlTest, BadInputIsRefusedClearly) {
   EXPECT_NE(few_rows.error().message.find("fold"), std::string::npos) << few_rows.error().message;
 }
 
+TEST(AutoMlTest, TrialsThatWouldNotFitInMemoryAreSkippedAndSaidSo) {
+  AutoMlEnvironment environment = Environment();
+  environment.memory_limit_bytes = 64 << 10;  // the folds fit, no trial does
+  std::vector<std::string> lines;
+  environment.log = [&](const std::string& line) { lines.push_back(line); };
+  auto result = RunAutoMl(MakeFrame(300, Task::kBinary), Spec(), environment);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_NE(result.error().message.find("more memory than the"), std::string::npos)
+      << result.error().message;
+  bool logged = false;
+  for (const auto& line : lines) logged |= line.find("skipped a xgboost trial") != std::string::npos;
+  EXPECT_TRUE(logged);
+}
+
 TEST(TrainingSpecTest, RefusesBadFields) {
   const auto message = [](nlohmann::json body) {
     auto spec = ParseTrainingSpec(body);
