@@ -152,9 +152,11 @@ Result<jobs::JobOutcome> TrainingService::RunTraining(jobs::JobContext& context)
   model.leaderboard_json = result->leaderboard.dump();
   json params = spec.ToJson();
   params["chosen"] = result->chosen;
-  params["evaluation"] = result->evaluation;
-  params["importance"] = result->importance;
   model.params_json = params.dump();
+  // The plots' data (confusion matrix, ROC curve, residuals) and the feature importance are
+  // members of the version, next to the model itself.
+  files.files["evaluation.json"] = result->evaluation.dump();
+  files.files["importance.json"] = result->importance.dump();
   const json source_lineage = json::parse(version.lineage_json, nullptr, false);
   json lineage = {{"dataset", spec.dataset},
                   {"dataset_hash", version.blob_hash},
