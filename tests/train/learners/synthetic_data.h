@@ -29,20 +29,21 @@ inline Matrix RandomNormal(int64_t rows, int64_t cols, std::mt19937_64& random) 
   return features;
 }
 
-// Binary: P(y=1) = sigmoid(3 (x0 - x1) + 2 x2 x3); columns 4.. are noise.
+// Binary: P(y=1) = sigmoid(3 (x0 - x1) + 2 x2 x3), the product only with cols >= 4;
+// columns 4.. are noise. cols >= 2.
 inline Problem MakeBinary(int64_t rows, int64_t cols, uint64_t seed) {
   std::mt19937_64 random(seed);
   Problem problem{RandomNormal(rows, cols, random), {}, {}};
   std::uniform_real_distribution<double> uniform;
   for (int64_t i = 0; i < rows; ++i) {
     const auto x = problem.features.row(i);
-    const double logit = 3 * (x[0] - x[1]) + 2 * x[2] * x[3];
+    const double logit = 3 * (x[0] - x[1]) + (cols >= 4 ? 2 * x[2] * x[3] : 0.0);
     problem.labels.push_back(uniform(random) < 1 / (1 + std::exp(-logit)) ? 1.0f : 0.0f);
   }
   return problem;
 }
 
-// Multiclass: class c shifts column c by +2.5 (classes <= cols); other columns are noise.
+// Multiclass: class c shifts column c by +2.5; other columns are noise. classes <= cols.
 inline Problem MakeMulticlass(int64_t rows, int64_t cols, int classes, uint64_t seed) {
   std::mt19937_64 random(seed);
   Problem problem{RandomNormal(rows, cols, random), {}, {}};
@@ -56,6 +57,7 @@ inline Problem MakeMulticlass(int64_t rows, int64_t cols, int classes, uint64_t 
 }
 
 // Regression: y = 100 + 10 (2 x0 - x1 + sin(2 x2)) + noise * N(0, 1); columns 3.. are noise.
+// cols >= 3.
 inline Problem MakeRegression(int64_t rows, int64_t cols, uint64_t seed, double noise) {
   std::mt19937_64 random(seed);
   Problem problem{RandomNormal(rows, cols, random), {}, {}};
