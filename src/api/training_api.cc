@@ -1,7 +1,9 @@
-// /api/v1/training-runs: AutoML runs, which are jobs of kind "model.train" with their trials.
+// /api/v1/training-runs: AutoML runs, which are jobs of kind "model.train" with their trials;
+// and /api/v1/models/import-xgboost, the other way a model is made from outside the registry.
 #include "api/json_views.h"
 #include "api/routes.h"
 #include "http/response.h"
+#include "registry/model_json.h"
 #include "train/training_service.h"
 
 namespace aimass::api {
@@ -26,6 +28,41 @@ http::Response RunJson(store::MetadataStore& store, train::TrainingService& trai
   auto trials = training.Trials(*id);
   if (!trials) return ErrorOf(trials.error());
   return JsonResponse(200, {{"job", JobJson(*job)}, {"trials", std::move(*trials)}});
+}
+
+// "a,b,c" -> {"a","b","c"}; "" -> {}.
+std::vector<std::string> CommaList(const std::string& text) {
+  std::vector<std::string> items;
+  if (text.empty()) return items;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = text.find(',', start);
+    items.push_back(text.substr(start, comma - start));
+    if (comma == std::string::npos) return items;
+    start = comma + 1;
+  }
+}
+
+// POST /api/v1/models/import-xgboost?name=N[&features=a,b][&task=T][&classes=x,y]
+// with the model file (Booster.save_model's JSON or UBJSON) as the body.
+http::Response ImportXgboost(train::TrainingService& training, const http::Request& request) {
+  if (request.body_size == 0) {
+    return ErrorOf({ErrorCode::kInvalidArgument,
+                    "send the XGBoost model file as the request body (curl --data-binary "
+                    "@model.json), or use `aimass models import-xgboost FILE --name N`"});
+  }
+  const std::string name = request.Query("name");
+  if (name.empty()) {
+    return ErrorOf({ErrorCode::kInvalidArgument,
+                    "name the model to register: ?name=N (a new version of N is added)"});
+  }
+  train::XgboostImportSpec spec;
+  spec.features = CommaList(request.Query("features"));
+  spec.task = request.Query("task");
+  spec.classes = CommaList(request.Query("classes"));
+  auto version = training.ImportXgboost(request.body_file, name, spec, request.Query("filename"));
+  return version ? JsonResponse(201, registry::ModelVersionDetailJson(*version))
+                 : ErrorOf(version.error());
 }
 
 }  // namespace
@@ -56,6 +93,8 @@ void AddTrainingRoutes(http::Router& router, store::MetadataStore& store,
                 for (const auto& job : *jobs) runs.push_back(JobJson(job));
                 return JsonResponse(200, {{"training_runs", std::move(runs)}});
               }});
+  router.Add({"POST", "/api/v1/models/import-xgboost", Access::kUser, BodyMode::kFile,
+              [&training](http::Request& request) { return ImportXgboost(training, request); }});
   router.Add({"GET", "/api/v1/training-runs/{id}", Access::kUser, BodyMode::kBuffered,
               [&store, &training](http::Request& request) {
                 return RunJson(store, training, request.params.at("id"));

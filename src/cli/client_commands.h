@@ -64,8 +64,8 @@ class ClientCommands {
 
   // What the `models ...` verbs read from the command line (models_commands.cc).
   struct ModelFlags {
-    std::string ref, alias, key_value, key, text, file, name, output, member, query, metric;
-    std::vector<std::string> tags;
+    std::string ref, alias, key_value, key, text, file, name, output, member, query, metric, task;
+    std::vector<std::string> tags, features, classes;
     bool yes = false;
   };
 
@@ -100,6 +100,7 @@ class ClientCommands {
   int ModelsDelete();
   int ModelsExport();
   int ModelsImport();
+  int ModelsImportXgboost();
   int ModelsDownload();
   int Train();
   // Asks "delete WHAT? [y/N]" on a terminal unless `yes`. nullopt: go ahead; otherwise the
@@ -123,7 +124,7 @@ class ClientCommands {
   // `aimass train`'s options (docs/api.md, "Training runs").
   struct TrainFlags {
     std::string dataset, target, task = "auto", metric, budget = "60s", search = "bayes",
-                                     ensemble = "auto", register_as;
+                                 ensemble = "auto", register_as;
     std::vector<std::string> learners, exclude;
     int cv = 5;
     double holdout = 0;

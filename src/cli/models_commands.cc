@@ -115,6 +115,23 @@ void ClientCommands::RegisterModels(CLI::App& app) {
   importer->add_option("--name", f.name, "Register under this model (default: the bundle's)");
   On(importer, &ClientCommands::ModelsImport);
 
+  CLI::App* xgboost = models->add_subcommand(
+      "import-xgboost",
+      "Register an XGBoost model saved elsewhere (JSON or UBJSON) as a new version");
+  xgboost->add_option("file", f.file, "The model file, as Booster.save_model wrote it")->required();
+  xgboost->add_option("--name", f.name, "Register as the next version of this model")->required();
+  xgboost
+      ->add_option("--features", f.features,
+                   "Input columns in the model's feature order (default: the names saved "
+                   "in the model)")
+      ->delimiter(',');
+  xgboost->add_option("--task", f.task,
+                      "binary, multiclass or regression (default: from the "
+                      "model's objective)");
+  xgboost->add_option("--classes", f.classes, "Class names, label 0 first (default: 0,1,...)")
+      ->delimiter(',');
+  On(xgboost, &ClientCommands::ModelsImportXgboost);
+
   CLI::App* download = models->add_subcommand("download", "Download one member of a version");
   download->add_option("model", f.ref, "NAME@V or NAME@ALIAS")->required();
   download->add_option("member", f.member, "The member, e.g. model.json")->required();

@@ -1,5 +1,5 @@
-// `aimass models export|import|download`: the model verbs of ClientCommands that move
-// files — bundles (one file per version) and single members.
+// `aimass models export|import|import-xgboost|download`: the model verbs of ClientCommands that
+// move files — bundles (one file per version), XGBoost model files and single members.
 #include <system_error>
 
 #include "cli/client_commands.h"
@@ -78,6 +78,38 @@ int ClientCommands::ModelsImport() {
                    << version->value("member_count", 0) << " members, "
                    << FormatBytes(version->value("size_bytes", uint64_t{0})) << ") from "
                    << file.filename().string() << "\n";
+  }
+  return kExitOk;
+}
+
+int ClientCommands::ModelsImportXgboost() {
+  std::error_code ec;
+  std::filesystem::path file(models_.file);
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    return Usage("no XGBoost model at '" + models_.file +
+                 "'; check the path (it is read on this machine)");
+  }
+  const auto joined = [](const std::vector<std::string>& items) {
+    std::string text;
+    for (const auto& item : items) text += (text.empty() ? "" : ",") + item;
+    return text;
+  };
+  std::string query =
+      "?filename=" + UrlEncode(file.filename().string()) + "&name=" + UrlEncode(models_.name);
+  if (!models_.features.empty()) query += "&features=" + UrlEncode(joined(models_.features));
+  if (!models_.task.empty()) query += "&task=" + UrlEncode(models_.task);
+  if (!models_.classes.empty()) query += "&classes=" + UrlEncode(joined(models_.classes));
+  auto api = Connect();
+  if (!api) return Report(api.error());
+  auto version = UploadFile(*api, "/models/import-xgboost" + query, file,
+                            "uploading " + file.filename().string(),
+                            {terminal_.err, terminal_.stderr_is_terminal});
+  if (!version) return Report(version.error());
+  if (flags_.json) {
+    PrintJson(*version);
+  } else {
+    *terminal_.out << "imported " << version->value("ref", "") << " (" << version->value("task", "")
+                   << ") from " << file.filename().string() << "\n";
   }
   return kExitOk;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <unordered_map>
 
 #include "train/target_encoder.h"
@@ -330,6 +331,31 @@ Result<Preprocessor> Preprocessor::FromJson(const nlohmann::json& json) {
     return Fail(ErrorCode::kInvalidArgument,
                 std::string("preprocessing JSON is damaged (") + e.what() + "); retrain the model");
   }
+}
+
+Result<Preprocessor> Preprocessor::Numbers(const std::vector<std::string>& columns) {
+  if (columns.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "no feature columns; name the model's features");
+  }
+  std::set<std::string_view> seen;
+  Preprocessor out;
+  for (const std::string& name : columns) {
+    if (name.empty()) {
+      return Fail(ErrorCode::kInvalidArgument, "a feature name is empty; name every feature");
+    }
+    if (!seen.insert(name).second) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "feature " + Quoted(name) + " is named twice; feature names must be unique");
+    }
+    FrameColumn column;
+    column.name = name;
+    column.type = "DOUBLE";
+    out.plans_.push_back({name, column.kind, FitNumber(column).encoder, {}, false});
+    out.input_schema_.columns.push_back({name, column.type, column.kind});
+    out.notes_.push_back(name + ": number, as given");
+    out.width_ += 1;
+  }
+  return out;
 }
 
 }  // namespace aimass::train

@@ -70,6 +70,11 @@ class Preprocessor {
   nlohmann::json ToJson() const;
   static Result<Preprocessor> FromJson(const nlohmann::json& json);
 
+  // A preprocessor that learned nothing: each of `columns` (numbers, in that order) is one
+  // feature column, missing values left NaN. For models trained elsewhere on plain numeric
+  // features (an imported XGBoost model). Fails on an empty list, an empty or repeated name.
+  static Result<Preprocessor> Numbers(const std::vector<std::string>& columns);
+
  private:
   struct ColumnPlan;
   // Writes one column's encoder output (`block`, rows x encoder width) into `out` at column

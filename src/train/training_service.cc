@@ -7,10 +7,12 @@
 #include <cmath>
 
 #include "common/files.h"
+#include "common/hash.h"
 #include "data/dataset_ref.h"
 #include "data/engine.h"
 #include "train/automl.h"
 #include "train/frame.h"
+#include "train/xgboost_import.h"
 
 namespace aimass::train {
 namespace {
@@ -21,8 +23,8 @@ json Libraries(const std::string& aimass_version) {
   int major = 0, minor = 0, patch = 0;
   XGBoostVersion(&major, &minor, &patch);
   return {{"aimass", aimass_version},
-          {"xgboost", std::to_string(major) + "." + std::to_string(minor) + "." +
-                          std::to_string(patch)},
+          {"xgboost",
+           std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch)},
           {"liblinear", std::to_string(LIBLINEAR_VERSION)},
           {"duckdb", data::DuckDbVersion()}};
 }
@@ -87,8 +89,7 @@ Result<store::JobRecord> TrainingService::StartTraining(const json& body) {
     return Fail(ErrorCode::kInvalidArgument, "target column '" + spec.target + "' is not in " +
                                                  spec.dataset + "; its columns are: " + columns);
   }
-  auto job = store_.EnqueueJob(kTrainingJob, spec.ToJson().dump(), clock_.NowMillis(),
-                               version.id);
+  auto job = store_.EnqueueJob(kTrainingJob, spec.ToJson().dump(), clock_.NowMillis(), version.id);
   if (job && pool_ != nullptr) pool_->Wake();
   return job;
 }
@@ -144,8 +145,7 @@ Result<jobs::JobOutcome> TrainingService::RunTraining(jobs::JobContext& context)
   model.model_name = spec.register_as;
   model.task = std::string(TaskName(result->task));
   model.description = "AutoML on " + spec.dataset + ": " + result->chosen + ", " +
-                      std::string(MetricName(result->metric)) + " " +
-                      std::to_string(result->score);
+                      std::string(MetricName(result->metric)) + " " + std::to_string(result->score);
   json metrics = result->evaluation.value("metrics", json::object());
   metrics["cv_" + std::string(MetricName(result->metric))] = result->score;
   model.metrics_json = metrics.dump();
@@ -167,6 +167,21 @@ Result<jobs::JobOutcome> TrainingService::RunTraining(jobs::JobContext& context)
   }
   model.lineage_json = lineage.dump();
   model.source_json = json{{"kind", "training"}, {"job_id", context.job().id}}.dump();
+  AIMASS_ASSIGN_OR_RETURN(auto members, WriteMembers(files));
+  const AutoMlResult& run = *result;
+  AIMASS_ASSIGN_OR_RETURN(auto committed,
+                          registry_.Commit(std::move(model), members, context.lease(),
+                                           [&](const store::ModelVersionRecord& v) {
+                                             return JobResult(v, run).dump();
+                                           }));
+  context.Log("registered " + committed.model_name + "@" + std::to_string(committed.version));
+  jobs::JobOutcome outcome;
+  outcome.committed = true;
+  return outcome;
+}
+
+Result<std::vector<registry::MemberFile>> TrainingService::WriteMembers(
+    const PipelineFiles& files) {
   std::vector<registry::MemberFile> members;
   for (const auto& [name, bytes] : files.files) {
     registry::MemberFile member{name, blobs_.NewScratchPath(".member")};
@@ -176,15 +191,50 @@ Result<jobs::JobOutcome> TrainingService::RunTraining(jobs::JobContext& context)
       return Fail(written.error());
     }
   }
-  const AutoMlResult& run = *result;
-  AIMASS_ASSIGN_OR_RETURN(
-      auto committed,
-      registry_.Commit(std::move(model), members, context.lease(),
-                       [&](const store::ModelVersionRecord& v) { return JobResult(v, run).dump(); }));
-  context.Log("registered " + committed.model_name + "@" + std::to_string(committed.version));
-  jobs::JobOutcome outcome;
-  outcome.committed = true;
-  return outcome;
+  return members;
+}
+
+Result<store::ModelVersionRecord> TrainingService::ImportXgboost(const std::filesystem::path& file,
+                                                                 const std::string& name,
+                                                                 const XgboostImportSpec& spec,
+                                                                 const std::string& filename) {
+  AIMASS_RETURN_IF_ERROR(registry::CheckModelName(name));
+  AIMASS_ASSIGN_OR_RETURN(const std::string bytes, ReadFile(file));
+  AIMASS_ASSIGN_OR_RETURN(const ImportedXgboost imported, PipelineFromXgboost(bytes, spec));
+  const Pipeline& pipeline = *imported.pipeline;
+  AIMASS_ASSIGN_OR_RETURN(PipelineFiles files, pipeline.Save());
+  json features = json::array();
+  for (const auto& column : pipeline.schema().columns) features.push_back(column.name);
+  json importance = json::array();
+  const auto names = pipeline.parts().preprocessors.at("trees")->FeatureNames();
+  const auto gains = pipeline.parts().members.front().model->Importance();
+  for (size_t i = 0; i < names.size() && i < gains.size(); ++i) {
+    importance.push_back({{"feature", names[i]}, {"importance", gains[i]}});
+  }
+  std::stable_sort(importance.begin(), importance.end(), [](const json& a, const json& b) {
+    return a["importance"].get<double>() > b["importance"].get<double>();
+  });
+  files.files["importance.json"] = importance.dump();
+
+  store::NewModelVersion model;
+  model.model_name = name;
+  model.task = std::string(TaskName(pipeline.task()));
+  model.description = "XGBoost model imported from " + (filename.empty() ? "a file" : filename) +
+                      " (" + imported.objective + ", " + std::to_string(imported.rounds) +
+                      " rounds)";
+  model.params_json = json{{"imported", "xgboost"},
+                           {"objective", imported.objective},
+                           {"rounds", imported.rounds},
+                           {"features", features},
+                           {"classes", pipeline.classes()}}
+                          .dump();
+  model.lineage_json = json{
+      {"libraries", Libraries(options_.aimass_version)},
+      {"model_file_sha256",
+       Sha256Hex(bytes)}}.dump();
+  model.source_json = json{{"kind", "xgboost_import"}, {"filename", filename}}.dump();
+  AIMASS_ASSIGN_OR_RETURN(auto members, WriteMembers(files));
+  return registry_.Register(std::move(model), members);
 }
 
 }  // namespace aimass::train

@@ -14,7 +14,9 @@
 #include "jobs/worker_pool.h"
 #include "registry/registry_service.h"
 #include "store/metadata_store.h"
+#include "train/pipeline.h"
 #include "train/training_spec.h"
+#include "train/xgboost_import.h"
 
 namespace aimass::train {
 
@@ -25,7 +27,7 @@ struct TrainingServiceOptions {
   int64_t trial_memory_bytes = int64_t{2} << 30;  // one trial's memory allowance
   std::string engine_memory_limit = "2GB";        // DuckDB, while reading the dataset
   std::filesystem::path engine_temp_dir;
-  std::string aimass_version;                     // recorded in each model's lineage
+  std::string aimass_version;  // recorded in each model's lineage
 };
 
 class TrainingService {
@@ -41,8 +43,18 @@ class TrainingService {
   // The trials a training job has finished so far, oldest first, from its log.
   Result<nlohmann::json> Trials(int64_t job_id);
 
+  // Registers the XGBoost model in `file` (trained elsewhere, see xgboost_import.h) as the
+  // next version of model `name`; `filename` is the user's name for the file. A refused
+  // model registers nothing.
+  Result<store::ModelVersionRecord> ImportXgboost(const std::filesystem::path& file,
+                                                  const std::string& name,
+                                                  const XgboostImportSpec& spec,
+                                                  const std::string& filename);
+
  private:
   Result<jobs::JobOutcome> RunTraining(jobs::JobContext& context);
+  // The pipeline's files as scratch files for the registry to take in.
+  Result<std::vector<registry::MemberFile>> WriteMembers(const PipelineFiles& files);
 
   store::MetadataStore& store_;
   blob::BlobStore& blobs_;

@@ -1,6 +1,7 @@
 """The model registry through the REST API, the CLI and the MLflow-compatible API. Training
-is not needed: versions come from bundles this test builds itself (tarfile + hashlib), and
-bad bundles must be refused with a message and leave the registry unchanged."""
+is not needed: versions come from bundles this test builds itself (tarfile + hashlib) and
+from XGBoost models that Python's xgboost saves; bad bundles and bad model files must be
+refused with a message and leave the registry unchanged."""
 
 import hashlib
 import io
@@ -413,6 +414,88 @@ class ModelsTest(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertRegex(p.stderr,
                          r"(?m)^error: the bundle is refused: member '\.\./evil' has a '\.\.'")
+
+    # --- XGBoost models trained elsewhere ---------------------------------------------
+    def save_xgboost_model(self, filename, feature_names=None):
+        """Trains a small binary model with Python's xgboost, as a user would, and saves it."""
+        path = os.path.join(self.work, filename)
+        script = (
+            "import sys, numpy as np, xgboost as xgb\n"
+            "rng = np.random.default_rng(1)\n"
+            "x = rng.normal(size=(200, 3)); y = (x[:, 0] > x[:, 1]).astype(int)\n"
+            "names = sys.argv[2].split(',') if sys.argv[2] else None\n"
+            "d = xgb.DMatrix(x, label=y, feature_names=names)\n"
+            "xgb.train({'objective': 'binary:logistic', 'nthread': 1}, d, 10)"
+            ".save_model(sys.argv[1])\n")
+        subprocess.run(["/usr/bin/python3", "-c", script, path, ",".join(feature_names or [])],
+                       check=True)
+        return path
+
+    @staticmethod
+    def read(path):
+        with open(path, "rb") as f:
+            return f.read()
+
+    def test_cli_import_xgboost_registers_a_version(self):
+        path = self.save_xgboost_model("churn.ubj")
+        p = self.cli_ok("models", "import-xgboost", path, "--name", "churn_ext",
+                        "--features", "tenure,spend,calls", "--classes", "stays,leaves")
+        self.assertRegex(p.stdout, r"imported churn_ext@1 \(binary\) from churn.ubj")
+        v = self.server.get_json("/api/v1/models/churn_ext/versions/1")
+        self.assertEqual(v["task"], "binary")
+        self.assertEqual(v["source"], {"kind": "xgboost_import", "filename": "churn.ubj"})
+        self.assertEqual(v["params"]["features"], ["tenure", "spend", "calls"])
+        self.assertEqual(v["params"]["classes"], ["stays", "leaves"])
+        self.assertEqual(v["params"]["rounds"], 10)
+        self.assertEqual(v["lineage"]["model_file_sha256"], sha256_file(path))
+        self.assertIn("xgboost", v["lineage"]["libraries"])
+        members = sorted(m["name"] for m in v["members"])
+        self.assertEqual(members, ["importance.json", "members/0.model", "model.json"])
+        model = json.loads(self.server.get(
+            "/api/v1/models/churn_ext/versions/1/members/model.json").body)
+        self.assertEqual([c["name"] for c in model["schema"]], ["tenure", "spend", "calls"])
+        self.assertEqual(model["classes"], ["stays", "leaves"])
+
+        # A model saved with feature names needs none; a second import is version 2.
+        named = self.save_xgboost_model("named.json", ["a", "b", "c"])
+        r = self.server.post("/api/v1/models/import-xgboost?name=churn_ext&filename=named.json",
+                             self.read(named))
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json()["ref"], r.json()["params"]["features"]),
+                         ("churn_ext@2", ["a", "b", "c"]))
+
+    def test_bad_xgboost_imports_are_refused_and_change_nothing(self):
+        unnamed = self.read(self.save_xgboost_model("plain.json"))
+        self.assertEqual(self.server.post(
+            "/api/v1/models/import-xgboost?name=kept&features=x,y,z", unnamed).status, 201)
+        before = self.registry_state()
+        cases = {
+            "not a model": ("name=kept&features=x,y,z", b'{"hello": 1}', "not an XGBoost model"),
+            "truncated": ("name=kept&features=x,y,z", unnamed[:len(unnamed) // 2],
+                          "not an XGBoost model"),
+            "no names": ("name=kept", unnamed, "name its 3 features in order with --features"),
+            "too few": ("name=kept&features=x,y", unnamed, "2 features were named but the model"),
+            "wrong task": ("name=kept&features=x,y,z&task=regression", unnamed,
+                           "answers a binary task"),
+            "classes": ("name=kept&features=x,y,z&classes=a,b,c", unnamed, "predicts 2"),
+            "no name": ("features=x,y,z", unnamed, r"\?name=N"),
+            "bad name": ("name=a/b&features=x,y,z", unnamed, "name"),
+            "empty": ("name=kept", b"", "send the XGBoost model file"),
+        }
+        for case, (query, body, pattern) in cases.items():
+            with self.subTest(case=case):
+                r = self.server.post("/api/v1/models/import-xgboost?" + query, body)
+                self.assertEqual(r.status, 400, r)
+                self.assertRegex(r.error["message"], pattern)
+        self.assertEqual(self.registry_state(), before)
+        garbage = os.path.join(self.work, "garbage.json")
+        with open(garbage, "wb") as f:
+            f.write(b"[1, 2, 3]")
+        p = self.server.cli("models", "import-xgboost", garbage, "--name", "kept",
+                            "--features", "x,y,z")
+        self.assertEqual(p.returncode, 1)
+        self.assertRegex(p.stderr, r"(?m)^error: not an XGBoost model")
+        self.assertEqual(self.registry_state(), before)
 
     # --- the MLflow-compatible API -----------------------------------------------------
     def mlflow(self, method, endpoint, params=None, status=200):
