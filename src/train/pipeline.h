@@ -68,6 +68,24 @@ class Pipeline {
   // [{"prediction":12.5}, ...] (regression).
   Result<nlohmann::json> PredictRecords(const nlohmann::json& records) const;
 
+  // Per-prediction contributions (pipeline_explain.cc): how much each input column moved
+  // each row's prediction away from the model's bias, in the model's margin space (log-odds
+  // for binary; for multiclass, per-class scores: softmax'ed by trees, one-vs-rest sigmoids
+  // for linear models; the number itself for regression), so that
+  // bias + the contributions = the margin. A column's encoded parts (one-hot, datetime
+  // parts, missing indicator) are summed into the column. XGBoost's exact SHAP values for
+  // trees; weight x value for linear models. kInvalidArgument for an ensemble, whose
+  // combined prediction is not additive in its members' margins.
+  struct Explanation {
+    std::vector<std::string> columns;  // the input columns, in schema order
+    std::vector<std::string> groups;   // the classes of a multiclass model; else one ""
+    std::vector<double> values;        // rows x groups x (columns + 1), bias last
+  };
+  Result<Explanation> Explain(const Frame& frame) const;
+  // Records to [{"bias":-0.3,"contributions":{"age":0.8,...}}, ...]; for multiclass, "bias"
+  // and "contributions" are objects by class.
+  Result<nlohmann::json> ExplainRecords(const nlohmann::json& records) const;
+
   Task task() const { return parts_.task; }
   int width() const;
   const std::vector<std::string>& classes() const { return parts_.classes; }

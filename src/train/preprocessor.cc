@@ -275,6 +275,12 @@ std::vector<std::string> Preprocessor::FeatureNames() const {
   return names;
 }
 
+std::vector<std::string> Preprocessor::FeatureColumns() const {
+  std::vector<std::string> columns;
+  for (const ColumnPlan& plan : plans_) columns.insert(columns.end(), plan.width(), plan.column);
+  return columns;
+}
+
 nlohmann::json Preprocessor::ToJson() const {
   nlohmann::json columns = nlohmann::json::array();
   for (const ColumnPlan& plan : plans_) {

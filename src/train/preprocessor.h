@@ -62,6 +62,8 @@ class Preprocessor {
   // One name per matrix column: "age", "city=paris", "city=<other>", "signup.month",
   // "zip~target", "age.missing".
   std::vector<std::string> FeatureNames() const;
+  // One per matrix column: the input column it comes from ("city" for "city=paris").
+  std::vector<std::string> FeatureColumns() const;
   // One line per input column saying what was decided, for the job log.
   const std::vector<std::string>& Notes() const { return notes_; }
   // The columns prediction input must have (FrameFromRecords reads input against it).

@@ -20,7 +20,8 @@ using nlohmann::json;
 constexpr const char* kPython = "/usr/bin/python3";
 
 // Writes rows.json (records, null for missing) and, per model, NAME.json or NAME.ubj with
-// NAME.pred.json (Python's predictions on those rows).
+// NAME.pred.json and NAME.contribs.json (Python's predictions and SHAP contributions on those
+// rows, row-major).
 constexpr const char* kScript = R"(
 import json, sys, numpy as np, xgboost as xgb
 d = sys.argv[1]
@@ -39,8 +40,9 @@ def fit(name, params, y, fmt, feature_names=None):
   params.update({"nthread": 1, "tree_method": "hist", "max_depth": 3, "seed": 1})
   booster = xgb.train(params, xgb.DMatrix(x, label=y, feature_names=feature_names), 20)
   booster.save_model(d + "/" + name + "." + fmt)
-  p = booster.predict(xgb.DMatrix(x, feature_names=feature_names))
-  json.dump(p.astype(np.float64).ravel().tolist(), open(d + "/" + name + ".pred.json", "w"))
+  dm = xgb.DMatrix(x, feature_names=feature_names)
+  for kind, p in (("pred", booster.predict(dm)), ("contribs", booster.predict(dm, pred_contribs=True))):
+    json.dump(p.astype(np.float64).ravel().tolist(), open(d + "/" + name + "." + kind + ".json", "w"))
 fit("binary_named", {"objective": "binary:logistic"}, binary, "json", names)
 fit("softprob", {"objective": "multi:softprob", "num_class": 3}, klass, "ubj")
 fit("regression", {"objective": "reg:squarederror"}, target, "json")
@@ -111,6 +113,20 @@ TEST_F(XgboostImportTest, NamedBinaryModelPredictsWhatPythonPredicts) {
     const double p = (*predicted)[i]["probabilities"]["1"].get<double>();
     ASSERT_NEAR(p, expected[i].get<double>(), 1e-6) << "row " << i;
     EXPECT_EQ((*predicted)[i]["prediction"], p > 0.5 ? "1" : "0");
+  }
+
+  // Per-prediction contributions are Python's pred_contribs (5 features, then the bias).
+  const json contribs = Json("binary_named.contribs.json");
+  auto explained = pipeline.ExplainRecords(Json("rows.json"));
+  ASSERT_TRUE(explained) << explained.error().message;
+  ASSERT_EQ(explained->size() * 6, contribs.size());
+  for (size_t i = 0; i < explained->size(); ++i) {
+    for (size_t j = 0; j < kNames.size(); ++j) {
+      ASSERT_NEAR((*explained)[i]["contributions"][kNames[j]].get<double>(),
+                  contribs[i * 6 + j].get<double>(), 1e-5)
+          << "row " << i << " " << kNames[j];
+    }
+    ASSERT_NEAR((*explained)[i]["bias"].get<double>(), contribs[i * 6 + 5].get<double>(), 1e-5);
   }
 }
 
