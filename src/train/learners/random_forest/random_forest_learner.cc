@@ -8,10 +8,12 @@ namespace aimass::train {
 ParamSpace RandomForestLearner::Space(Task) const {
   // subsample 0.632: the share of distinct rows in a bootstrap sample (XGBoost samples
   // without replacement). colsample_bynode ~0.6 sits between sklearn's sqrt(n) and n/3 for
-  // tables of tens of columns.
+  // tables of tens of columns. 100 trees of depth 10 by default: 200 of depth 12 took about
+  // 7 s per fold on 1,000 rows x 20 columns with 2 threads and gained nothing over boosting
+  // in the time it cost the search.
   return {
-      IntParam("n_estimators", 10, 500, 200, {100, 300}),
-      IntParam("max_depth", 4, 20, 12, {8, 12, 16}),
+      IntParam("n_estimators", 10, 500, 100, {50, 150}),
+      IntParam("max_depth", 4, 20, 10, {6, 10, 14}),
       LogFloatParam("min_child_weight", 0.5, 20, 1, {1, 5}),
       FloatParam("subsample", 0.3, 0.9, 0.632, {0.5, 0.632, 0.8}),
       FloatParam("colsample_bynode", 0.3, 1, 0.6, {0.4, 0.6, 0.8}),
