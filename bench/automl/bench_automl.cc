@@ -61,6 +61,9 @@ int main(int argc, char** argv) {
   train::AutoMlEnvironment environment;
   environment.threads = std::stoi(argv[5]);
   environment.log = [](const std::string& line) { std::cerr << line << "\n"; };
+  environment.trial_finished = [](const train::TrialRecord& trial, train::Metric metric) {
+    std::cerr << "trial " << trial.ToJson(metric).dump() << "\n";
+  };
   const auto start = std::chrono::steady_clock::now();
   auto result = train::RunAutoMl(*train_frame, spec, environment);
   if (!result) return std::cerr << result.error().message << "\n", 1;

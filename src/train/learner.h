@@ -34,8 +34,8 @@ struct ParamSpec {
   double low = 0;
   double high = 0;
   std::vector<nlohmann::json> choices;
-  nlohmann::json default_value;       // what the learner uses when the search leaves it out
-  std::vector<nlohmann::json> grid;   // the values a grid search tries (a few per parameter)
+  nlohmann::json default_value;      // what the learner uses when the search leaves it out
+  std::vector<nlohmann::json> grid;  // the values a grid search tries (a few per parameter)
 };
 using ParamSpace = std::vector<ParamSpec>;
 
@@ -97,6 +97,16 @@ class Learner {
   // A rough upper bound of the bytes one Train call needs for rows x cols features.
   virtual int64_t EstimateMemory(int64_t rows, int64_t cols, const nlohmann::json& params,
                                  const TrainOptions& options) const = 0;
+  // A trial's work in the learner's own units (e.g. trees x levels grown) on `rows` training
+  // rows: the search predicts how long a trial will take from the seconds per unit of the
+  // trials before it, and leaves out one that would end past its time. Learners whose
+  // training stops at the deadline anyway, or whose time hardly depends on their parameters,
+  // keep 1.
+  virtual double Cost(int64_t rows, const nlohmann::json& params,
+                      const TrainOptions& options) const {
+    (void)rows, (void)params, (void)options;
+    return 1;
+  }
 };
 
 class LearnerRegistry {

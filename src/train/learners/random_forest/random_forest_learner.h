@@ -21,6 +21,10 @@ class RandomForestLearner final : public Learner {
                                              int num_classes) const override;
   int64_t EstimateMemory(int64_t rows, int64_t cols, const nlohmann::json& params,
                          const TrainOptions& options) const override;
+  // Trees x classes x (the nodes a tree can grow before its leaves reach min_child_weight
+  // rows, each a 256-bin histogram per column, + a pass over the sampled rows per level).
+  double Cost(int64_t rows, const nlohmann::json& params,
+              const TrainOptions& options) const override;
 };
 
 }  // namespace aimass::train
