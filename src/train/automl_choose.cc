@@ -1,9 +1,27 @@
 // The model an AutoML run keeps: the best trial, or an ensemble over the leaderboard
 // (voting, stacking, bagging) when it beats that trial out of fold.
+#include <cmath>
+
 #include "train/automl_run.h"
 #include "train/ensemble.h"
 
 namespace aimass::train::automl_internal {
+
+bool AutoMlRun::RefitFits(const std::string& kind, const std::vector<const TrialRecord*>& members,
+                          int bags) const {
+  if (spec_.ensemble != EnsembleMode::kAuto) return true;  // asked for: the refit deadline rules
+  const double folds = static_cast<double>(runner_->folds().size());
+  const double share = static_cast<double>(data_.rows) /
+                       static_cast<double>(std::max<size_t>(1, runner_->folds()[0].train.size()));
+  double seconds = 0;
+  for (const auto* member : members) seconds += member->seconds / folds * share * 1.1 * bags;
+  const double left = Seconds(finish_by_ - Clock::now());
+  if (seconds <= left) return true;
+  Log(kind + " left out: refitting its " + std::to_string(members.size() * bags) +
+      " model(s) would take about " + std::to_string(static_cast<int>(std::ceil(seconds))) +
+      " s, and " + std::to_string(static_cast<int>(std::max(0.0, left))) + " s are left");
+  return false;
+}
 
 ChosenModel AutoMlRun::ChooseModel(const std::vector<const TrialRecord*>& eligible,
                                    nlohmann::json& ensembles, std::vector<double>& predictions,
@@ -40,11 +58,13 @@ ChosenModel AutoMlRun::ChooseModel(const std::vector<const TrialRecord*>& eligib
                            {"score", voting->score}});
       Log("voting over trials " + nlohmann::json(voting->trial_ids).dump() + ": " +
           std::to_string(voting->score));
-      if (voting->trial_ids.size() > 1 && better(voting->score)) {
+      std::vector<const TrialRecord*> voters;
+      for (int id : voting->trial_ids) voters.push_back(trial_by_id(id));
+      if (voting->trial_ids.size() > 1 && better(voting->score) && RefitFits("voting", voters, 1)) {
         best = voting->score;
         chosen = {};
         chosen.combination = "voting";
-        for (int id : voting->trial_ids) chosen.members.push_back(trial_by_id(id));
+        chosen.members = voters;
         chosen.weights = voting->weights;
         predictions = std::move(voting->predictions);
       }
@@ -61,11 +81,13 @@ ChosenModel AutoMlRun::ChooseModel(const std::vector<const TrialRecord*>& eligib
             {{"kind", "stacking"}, {"trials", stacking->trial_ids}, {"score", stacking->score}});
         Log("stacking over trials " + nlohmann::json(stacking->trial_ids).dump() + ": " +
             std::to_string(stacking->score));
-        if (better(stacking->score)) {
+        std::vector<const TrialRecord*> stacked;
+        for (int id : stacking->trial_ids) stacked.push_back(trial_by_id(id));
+        if (better(stacking->score) && RefitFits("stacking", stacked, 1)) {
           best = stacking->score;
           chosen = {};
           chosen.combination = "stacking";
-          for (int id : stacking->trial_ids) chosen.members.push_back(trial_by_id(id));
+          chosen.members = stacked;
           chosen.stacker = std::move(stacking->stacker);
           chosen.stacker_params = stacking->stacker_params;
           predictions = std::move(stacking->predictions);
@@ -95,7 +117,7 @@ ChosenModel AutoMlRun::ChooseModel(const std::vector<const TrialRecord*>& eligib
             {{"kind", "bagging"}, {"trials", {base.id}}, {"bags", kBags}, {"score", bagged.score}});
         Log("bagging trial " + std::to_string(base.id) + " x" + std::to_string(kBags) + ": " +
             std::to_string(bagged.score));
-        if (better(bagged.score)) {
+        if (better(bagged.score) && RefitFits("bagging", {&base}, kBags)) {
           best = bagged.score;
           predictions = std::move(bagged.predictions);
           chosen = {};

@@ -81,6 +81,12 @@ class AutoMlRun {
   // The options a trial's learner is trained with, for its estimates.
   TrainOptions TrialOptions() const;
   const Learner* NextLearner();
+  // Whether refitting these trials' models on every row (`bags` times each) is expected to
+  // end within the budget: each trial's seconds per fold, scaled to every row and 10% more
+  // rounds, one after the other. Always true when the ensemble was asked for by name. Logs
+  // the ensemble (`kind`) it leaves out.
+  bool RefitFits(const std::string& kind, const std::vector<const TrialRecord*>& members,
+                 int bags) const;
   // The best of the single best trial and the ensembles over the leaderboard, by
   // out-of-fold score; `predictions` and `score` receive the chosen model's.
   ChosenModel ChooseModel(const std::vector<const TrialRecord*>& eligible,

@@ -129,7 +129,7 @@ TEST(RandomForestLearnerTest, ShouldStopCancels) {
 
 TEST(RandomForestLearnerTest, MemoryEstimateCountsTheTrees) {
   const TrainOptions options = Options(Task::kMulticlass, 5);
-  EXPECT_GT(Forest().EstimateMemory(100'000, 20, {{"n_estimators", 500}}, options),
+  EXPECT_GT(Forest().EstimateMemory(100'000, 20, {{"n_estimators", 300}}, options),
             Forest().EstimateMemory(100'000, 20, {{"n_estimators", 50}}, options));
 }
 

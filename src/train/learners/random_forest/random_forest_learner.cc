@@ -66,6 +66,7 @@ int64_t RandomForestLearner::EstimateMemory(int64_t rows, int64_t cols,
       options.validation && options.validation->features ? options.validation->features->rows : 0;
   shape.threads = options.threads;
   shape.max_depth = values.Int("max_depth");
+  shape.min_child_weight = values.Double("min_child_weight");
   shape.outputs = options.task == Task::kMulticlass ? options.num_classes : 1;
   shape.trees = static_cast<int64_t>(values.Int("n_estimators")) * shape.outputs;
   return xgb::EstimateBoosterMemory(shape);

@@ -14,7 +14,8 @@ int64_t EstimateBoosterMemory(const BoosterShape& shape) {
   const double validation_rows = static_cast<double>(std::max<int64_t>(shape.validation_rows, 0));
   const double outputs = std::max(shape.outputs, 1);
   const double bins = cols * std::min<double>(shape.max_bin, rows);
-  const double nodes = std::min(std::pow(2.0, shape.max_depth + 1) - 1, 2 * rows - 1);
+  const double leaves = std::max(1.0, rows / std::max(1.0, shape.min_child_weight));
+  const double nodes = std::min(std::pow(2.0, shape.max_depth + 1) - 1, 2 * leaves - 1);
   const double index_bytes = shape.max_bin > 256 ? 2 : 1;
 
   const double csr = rows * cols * 8 + rows * 8;

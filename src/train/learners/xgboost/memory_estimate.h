@@ -13,6 +13,7 @@ struct BoosterShape {
   int threads = 1;
   int max_bin = 256;
   int max_depth = 6;
+  double min_child_weight = 1;  // a leaf holds at least this many rows (hessians are <= 1)
   int outputs = 1;    // classes for multiclass, else 1
   int64_t trees = 1;  // every tree the run may grow (rounds x outputs x parallel trees)
 };
@@ -24,7 +25,9 @@ struct BoosterShape {
 //   gradients, predictions, labels, rows   rows*outputs*12 + rows*16
 //   validation CSR copy and predictions    validation_rows*(cols*8 + 8 + outputs*4)
 //   model, its sliced copy, its file       trees * nodes * 128
-// with bins = cols * min(max_bin, rows) and nodes = min(2^(max_depth+1) - 1, 2*rows - 1).
+// with bins = cols * min(max_bin, rows) and nodes = min(2^(max_depth+1) - 1, 2*leaves - 1),
+// leaves = rows / max(1, min_child_weight): every objective aimass trains has hessians of at
+// most 1 per row, so a leaf needs min_child_weight rows.
 int64_t EstimateBoosterMemory(const BoosterShape& shape);
 
 }  // namespace aimass::train::xgb

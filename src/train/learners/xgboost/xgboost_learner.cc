@@ -66,6 +66,7 @@ int64_t XgboostLearner::EstimateMemory(int64_t rows, int64_t cols, const nlohman
   shape.threads = options.threads;
   shape.max_bin = values.Int("max_bin");
   shape.max_depth = values.Int("max_depth");
+  shape.min_child_weight = values.Double("min_child_weight");
   shape.outputs = options.task == Task::kMulticlass ? options.num_classes : 1;
   shape.trees = static_cast<int64_t>(values.Int("n_estimators")) * shape.outputs;
   return xgb::EstimateBoosterMemory(shape);
