@@ -231,6 +231,11 @@ TEST_F(XgboostImportTest, RefusesWhatDoesNotFitWithAMessageNamingTheFix) {
       ErrorOf(PipelineFromXgboost("{\"not\": \"a model\"}", renamed)).find("not an XGBoost model"),
       std::string::npos);
   EXPECT_NE(ErrorOf(PipelineFromXgboost("", renamed)).find("empty"), std::string::npos);
+  // Text that is not JSON never reaches XGBoost's binary reader (which trusts the sizes it
+  // reads and asked for more memory than exists).
+  EXPECT_NE(ErrorOf(PipelineFromXgboost("# README\nsome text", renamed))
+                .find("the old binary format is not read"),
+            std::string::npos);
   std::string truncated = Bytes("softprob.ubj");
   truncated.resize(truncated.size() / 2);
   EXPECT_FALSE(PipelineFromXgboost(truncated, renamed));

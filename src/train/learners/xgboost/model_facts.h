@@ -22,7 +22,8 @@ struct ModelFacts {
   int rounds = 0;
 };
 
-// Reads a UBJSON or JSON model file. kInvalidArgument when the bytes are not an XGBoost
+// Reads a UBJSON or JSON model file (XGBoost's deprecated binary format is refused unread).
+// kInvalidArgument when the bytes are not an XGBoost
 // model, or its booster or objective is one aimass cannot serve (only tree boosters with
 // binary:logistic, multi:softprob/softmax, reg:* or count:poisson).
 Result<ModelFacts> ReadModelFacts(std::string_view bytes);
