@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "train/learners/xgboost/model_syntax.h"
+
 namespace aimass::train::xgb {
 namespace {
 
@@ -85,6 +87,7 @@ Result<Booster> Booster::Create(std::span<const DMatrixHandle> cache) {
 }
 
 Result<Booster> Booster::Load(std::string_view bytes) {
+  AIMASS_RETURN_IF_ERROR(CheckModelSyntax(bytes));
   AIMASS_ASSIGN_OR_RETURN(Booster out, Create({}));
   AIMASS_RETURN_IF_ERROR(Check(XGBoosterLoadModelFromBuffer(out.get(), bytes.data(), bytes.size()),
                                "could not read the model"));

@@ -56,7 +56,7 @@ class Booster {
  public:
   // A new booster whose prediction cache holds `cache` (the training and validation sets).
   static Result<Booster> Create(std::span<const DMatrixHandle> cache);
-  // A booster read from a model file's bytes: UBJSON, JSON or XGBoost's old binary format.
+  // A booster read from a model file's bytes, UBJSON or JSON, after CheckModelSyntax.
   static Result<Booster> Load(std::string_view bytes);
 
   Status SetParam(const std::string& name, const std::string& value);

@@ -14,8 +14,8 @@ struct BoosterShape {
   int max_bin = 256;
   int max_depth = 6;
   double min_child_weight = 1;  // a leaf holds at least this many rows (hessians are <= 1)
-  int outputs = 1;    // classes for multiclass, else 1
-  int64_t trees = 1;  // every tree the run may grow (rounds x outputs x parallel trees)
+  int outputs = 1;              // classes for multiclass, else 1
+  int64_t trees = 1;            // every tree the run may grow (rounds x outputs x parallel trees)
 };
 
 // Bytes, excluding the caller's Matrix. The terms (see learners/README.md):

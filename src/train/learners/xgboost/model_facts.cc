@@ -22,15 +22,6 @@ Result<ModelFacts> ReadModelFacts(std::string_view bytes) {
                 "the XGBoost model file is empty; give the .json or .ubj file that "
                 "Booster.save_model wrote");
   }
-  // JSON and UBJSON models are objects: '{' first. Anything else would go to XGBoost's
-  // deprecated binary reader, which trusts the sizes in the file (a text file made it ask
-  // for more memory than exists).
-  const size_t first = bytes.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos || bytes[first] != '{') {
-    return Fail(ErrorCode::kInvalidArgument,
-                "not an XGBoost model: give the JSON or UBJSON file that Booster.save_model "
-                "writes (save as .json or .ubj; the old binary format is not read)");
-  }
   auto booster = Booster::Load(bytes);
   if (!booster) {
     return Fail(ErrorCode::kInvalidArgument,

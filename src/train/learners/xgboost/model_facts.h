@@ -22,7 +22,7 @@ struct ModelFacts {
   int rounds = 0;
 };
 
-// Reads a UBJSON or JSON model file (XGBoost's deprecated binary format is refused unread).
+// Reads a UBJSON or JSON model file (checked by CheckModelSyntax before XGBoost reads it).
 // kInvalidArgument when the bytes are not an XGBoost
 // model, or its booster or objective is one aimass cannot serve (only tree boosters with
 // binary:logistic, multi:softprob/softmax, reg:* or count:poisson).
