@@ -49,7 +49,6 @@ int main(int argc, char** argv) {
                                  {"colsample_bytree", 1},
                                  {"reg_lambda", 1},
                                  {"reg_alpha", 0.001},
-                                 {"gamma", 0},
                                  {"max_bin", 256}};
   TrainOptions options;
   options.task = Task::kBinary;

@@ -28,6 +28,10 @@ inline constexpr double kFinishShare = 0.15;
 inline constexpr double kSmallTrialCells = 2e6;
 inline constexpr int kEnsembleCandidates = 10;
 inline constexpr int kBags = 5;
+// A trial whose first folds lose this much more than the best trial's is stopped early:
+// loss = the metric, or 1 - the metric where higher is better (1 - AUC, 1 - R^2).
+inline constexpr double kPruneMargin = 1.25;
+inline constexpr int kPruneAfterTrials = 3;
 
 using Clock = std::chrono::steady_clock;
 
@@ -73,6 +77,11 @@ class AutoMlRun {
   // the cost of a trial with those parameters.
   double ExpectedSeconds(const Learner* learner, const nlohmann::json* params = nullptr) const;
   bool Fits(double seconds) const;
+  // Stops a trial after its second fold (or later) when its folds so far score more than
+  // kPruneMargin worse than the best trial's same folds, and worse than the median trial's;
+  // null until kPruneAfterTrials trials ran every fold. Reads a snapshot of the trials, so
+  // the batch's threads may call it while trials_ grows.
+  TrialRunner::PruneCheck MakePruneCheck() const;
   // Whether a trial of `learner` with `params` fits the memory allowance on the training
   // rows of a fold (each of the `parallel_` trials running side by side gets its share),
   // after halving its n_estimators as often as needed (params then changes); logs the trial

@@ -2,6 +2,7 @@
 // side, the time and memory each may take, and successive halving.
 #include <cmath>
 #include <future>
+#include <numeric>
 
 #include "train/automl_run.h"
 #include "train/search/halving.h"
@@ -45,6 +46,45 @@ bool AutoMlRun::Fits(double seconds) const {
   return Clock::now() +
              std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)) <
          search_until_;
+}
+
+TrialRunner::PruneCheck AutoMlRun::MakePruneCheck() const {
+  const size_t folds = runner_->folds().size();
+  std::vector<std::vector<double>> done;  // fold scores of the trials that ran every fold
+  for (const auto& trial : trials_) {
+    if (trial.ok() && trial.row_fraction == 1 && trial.bags == 1 &&
+        trial.fold_scores.size() == folds) {
+      done.push_back(trial.fold_scores);
+    }
+  }
+  if (folds < 3 || static_cast<int>(done.size()) < kPruneAfterTrials) return nullptr;
+  const bool higher = HigherIsBetter(metric_);
+  const Metric metric = metric_;
+  return [done = std::move(done), higher, metric](const std::vector<double>& scores) {
+    const size_t seen = scores.size();
+    if (seen < 2) return std::string();
+    const auto loss = [&](const std::vector<double>& fold_scores) {
+      double sum = 0;
+      for (size_t f = 0; f < seen; ++f) sum += fold_scores[f];
+      return higher ? 1 - sum / seen : sum / seen;
+    };
+    const double mine = loss(scores);
+    if (!std::isfinite(mine)) return std::string();
+    std::vector<double> others;
+    for (const auto& fold_scores : done) {
+      if (const double other = loss(fold_scores); std::isfinite(other)) others.push_back(other);
+    }
+    if (others.empty()) return std::string();
+    std::sort(others.begin(), others.end());
+    const double best = others.front();
+    const double median = others[others.size() / 2];
+    if (mine <= best * kPruneMargin || mine <= median) return std::string();
+    char why[160];
+    std::snprintf(why, sizeof why, "its first %zu folds scored %s %.5g, the best trial's %.5g",
+                  seen, std::string(MetricName(metric)).c_str(), higher ? 1 - mine : mine,
+                  higher ? 1 - best : best);
+    return std::string(why);
+  };
 }
 
 bool AutoMlRun::FitsInMemory(const Learner& learner, nlohmann::json& params) {
@@ -115,18 +155,24 @@ Status AutoMlRun::RunBatch(const std::vector<std::pair<const Learner*, nlohmann:
   const int first_id = static_cast<int>(trials_.size()) + 1;
   const auto stop = env_.should_stop;
   const auto deadline = trials_.empty() || must_finish ? finish_by_ : search_until_;
+  const auto prune =
+      shape.row_fraction == 1 && shape.bags == 1 ? MakePruneCheck() : TrialRunner::PruneCheck();
   for (size_t i = 0; i < batch.size(); ++i) {
     running.push_back(std::async(std::launch::async, [&, i] {
       return runner_->Run(first_id + static_cast<int>(i), *batch[i].first, batch[i].second, shape,
-                          trial_threads_, deadline, stop);
+                          trial_threads_, deadline, stop, prune);
     }));
   }
   for (size_t i = 0; i < running.size(); ++i) {
     TrialRecord record = running[i].get();
     if (Stopped()) return Fail(ErrorCode::kCancelled, "training was cancelled");
-    if (record.ok()) {
-      samplers_[batch[i].first]->Report(record.params,
-                                        HigherIsBetter(metric_) ? -record.score : record.score);
+    if (record.ok() || record.pruned()) {  // a pruned trial reports its folds so far
+      double score = record.score;
+      if (record.pruned()) {
+        score = std::accumulate(record.fold_scores.begin(), record.fold_scores.end(), 0.0) /
+                static_cast<double>(record.fold_scores.size());
+      }
+      samplers_[batch[i].first]->Report(record.params, HigherIsBetter(metric_) ? -score : score);
     }
     if (env_.trial_finished) env_.trial_finished(record, metric_);
     trials_.push_back(std::move(record));

@@ -70,8 +70,8 @@ class Pipeline {
 
   // Per-prediction contributions (pipeline_explain.cc): how much each input column moved
   // each row's prediction away from the model's bias, in the model's margin space (log-odds
-  // for binary; for multiclass, per-class scores: softmax'ed by trees, one-vs-rest sigmoids
-  // for linear models; the number itself for regression), so that
+  // for binary; for multiclass, per-class scores whose softmax is the probabilities; the
+  // number itself for regression), so that
   // bias + the contributions = the margin. A column's encoded parts (one-hot, datetime
   // parts, missing indicator) are summed into the column. XGBoost's exact SHAP values for
   // trees; weight x value for linear models. kInvalidArgument for an ensemble, whose

@@ -23,15 +23,15 @@ std::string_view FlavourName(Flavour flavour) {
 }
 
 nlohmann::json TrialRecord::ToJson(Metric metric) const {
-  nlohmann::json out = {{"id", id},
-                        {"learner", learner},
-                        {"params", params},
-                        {"status", status},
-                        {"metric", MetricName(metric)},
-                        {"score", ok() && std::isfinite(score) ? nlohmann::json(score)
-                                                               : nlohmann::json()},
-                        {"fold_scores", fold_scores},
-                        {"seconds", std::round(seconds * 1000) / 1000}};
+  nlohmann::json out = {
+      {"id", id},
+      {"learner", learner},
+      {"params", params},
+      {"status", status},
+      {"metric", MetricName(metric)},
+      {"score", ok() && std::isfinite(score) ? nlohmann::json(score) : nlohmann::json()},
+      {"fold_scores", fold_scores},
+      {"seconds", std::round(seconds * 1000) / 1000}};
   if (row_fraction < 1) out["row_fraction"] = row_fraction;
   if (bags > 1) out["bags"] = bags;
   if (best_rounds > 0) out["best_rounds"] = best_rounds;
@@ -107,7 +107,8 @@ std::vector<int64_t> TrialRunner::SampleRows(int64_t rows, Shape shape, uint64_t
 TrialRecord TrialRunner::Run(int id, const Learner& learner, const nlohmann::json& params,
                              Shape shape, int threads,
                              std::chrono::steady_clock::time_point deadline,
-                             const std::function<bool()>& should_stop) const {
+                             const std::function<bool()>& should_stop,
+                             const PruneCheck& prune) const {
   const auto start = std::chrono::steady_clock::now();
   TrialRecord record;
   record.id = id;
@@ -173,6 +174,15 @@ TrialRecord TrialRunner::Run(int id, const Learner& learner, const nlohmann::jso
               record.predictions.begin() + validation_offset_[f] * width_);
     auto score = Score(metric_, target_.task, fold.valid_labels, averaged, width_);
     record.fold_scores.push_back(score ? *score : NAN);
+    if (prune && f + 1 < folds_.size()) {
+      if (std::string why = prune(record.fold_scores); !why.empty()) {
+        record.status = "pruned: " + why;
+        record.score = NAN;
+        record.predictions.clear();
+        record.seconds = SecondsSince(start);
+        return record;
+      }
+    }
   }
   auto score = Score(metric_, target_.task, validation_labels_, record.predictions, width_);
   if (!score) return fail(score.error().message);

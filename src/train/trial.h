@@ -32,11 +32,11 @@ struct TrialRecord {
   int id = 0;
   std::string learner;
   nlohmann::json params = nlohmann::json::object();
-  double row_fraction = 1;  // below 1: an early rung of successive halving
-  int bags = 1;             // above 1: a bagged configuration
-  std::string status = "ok";  // "ok", "failed: <why>", "skipped: <why>"
+  double row_fraction = 1;    // below 1: an early rung of successive halving
+  int bags = 1;               // above 1: a bagged configuration
+  std::string status = "ok";  // "ok", "failed: <why>", "pruned: <why>"
   std::vector<double> fold_scores;
-  double score = 0;     // the metric over every validation row (NaN unless ok)
+  double score = 0;  // the metric over every validation row (NaN unless ok)
   double seconds = 0;
   int best_rounds = 0;  // boosting rounds early stopping kept (mean over folds); 0: n/a
   // Out-of-fold predictions, rows x width, aligned with the target's labels (CV), or with
@@ -44,6 +44,7 @@ struct TrialRecord {
   std::vector<double> predictions;
 
   bool ok() const { return status == "ok"; }
+  bool pruned() const { return status.starts_with("pruned"); }
   nlohmann::json ToJson(Metric metric) const;
 };
 
@@ -64,11 +65,15 @@ class TrialRunner {
     double row_fraction = 1;  // < 1: a seeded share of them (successive halving's early rungs)
     int bags = 1;             // > 1: that many bootstrap samples, predictions averaged
   };
+  // Asked after each fold but the last with the fold scores so far; a reason (not empty)
+  // stops the trial there as "pruned: <reason>". Null: every trial runs every fold.
+  using PruneCheck = std::function<std::string(const std::vector<double>& fold_scores)>;
   // Trains and scores one configuration. Never fails: a failure is recorded in the record's
   // status.
   TrialRecord Run(int id, const Learner& learner, const nlohmann::json& params, Shape shape,
                   int threads, std::chrono::steady_clock::time_point deadline,
-                  const std::function<bool()>& should_stop) const;
+                  const std::function<bool()>& should_stop,
+                  const PruneCheck& prune = nullptr) const;
 
   // The labels of the rows the predictions cover (every row for CV, the holdout rows).
   const std::vector<float>& ValidationLabels() const { return validation_labels_; }

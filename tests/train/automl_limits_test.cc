@@ -1,10 +1,12 @@
 // How an AutoML run keeps its trials within time and memory: a learner that cannot be
 // interrupted (like a random forest) has trials predicted from Learner::Cost and left out
 // when they would end past the search's time; a trial over its memory allowance is shrunk
-// (fewer trees) before it is skipped. A fake learner makes both exact.
+// (fewer trees) before it is skipped; a trial whose first folds score far worse than the
+// best trial's is pruned. Fake learners make each exact.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 #include "train/automl_frames.h"
@@ -14,12 +16,14 @@ namespace aimass::train {
 namespace {
 using namespace testing;  // NOLINT: the synthetic frames
 
-// Predicts the same for every row: enough for the search to score it.
+// Predicts the same for every row (each class's share, or `value`): enough for the search
+// to score it.
 class ConstantModel final : public TrainedModel {
  public:
-  explicit ConstantModel(int width) : width_(width) {}
+  explicit ConstantModel(int width, double value = NAN) : width_(width), value_(value) {}
   Result<std::vector<double>> Predict(const Matrix& features) const override {
-    return std::vector<double>(static_cast<size_t>(features.rows * width_), 1.0 / width_);
+    return std::vector<double>(static_cast<size_t>(features.rows * width_),
+                               std::isnan(value_) ? 1.0 / width_ : value_);
   }
   int OutputWidth() const override { return width_; }
   std::vector<double> Importance() const override { return {}; }
@@ -30,6 +34,7 @@ class ConstantModel final : public TrainedModel {
 
  private:
   int width_;
+  double value_;
 };
 
 // Sleeps `work` x 30 ms whatever the deadline, as one forest that cannot be interrupted;
@@ -58,6 +63,27 @@ class SlowLearner final : public Learner {
   }
   double Cost(int64_t, const nlohmann::json& params, const TrainOptions& options) const override {
     return ParamValues::ResolveOrDefaults(name(), Space(options.task), params).Int("work");
+  }
+};
+
+// A regression "model" that predicts `guess` for every row: the further from the target's
+// mean, the worse its RMSE.
+class GuessLearner final : public Learner {
+ public:
+  std::string_view name() const override { return "guess"; }
+  bool Supports(Task task) const override { return task == Task::kRegression; }
+  ParamSpace Space(Task) const override { return {FloatParam("guess", -50, 50, 0, {0})}; }
+  Result<std::unique_ptr<TrainedModel>> Train(const TrainInput&, const nlohmann::json& params,
+                                              const TrainOptions& options) const override {
+    const ParamValues values = ParamValues::ResolveOrDefaults(name(), Space(options.task), params);
+    return std::make_unique<ConstantModel>(1, values.Double("guess"));
+  }
+  Result<std::unique_ptr<TrainedModel>> Load(std::string_view, Task, int) const override {
+    return Fail(ErrorCode::kInvalidArgument, "not saved");
+  }
+  int64_t EstimateMemory(int64_t, int64_t, const nlohmann::json&,
+                         const TrainOptions&) const override {
+    return 0;
   }
 };
 
@@ -113,6 +139,42 @@ TEST(AutoMlLimitsTest, TrialsOverTheirMemoryAreShrunkBeforeTheyAreSkipped) {
   EXPECT_TRUE(Logged(lines, "shrank a slow trial from 100 to 25 trees")) << lines.size();
   ASSERT_FALSE(result->trials.empty());
   EXPECT_EQ(result->trials[0].params["n_estimators"], 25);
+}
+
+TEST(AutoMlLimitsTest, TrialsFarWorseThanTheBestOnTheirFirstFoldsArePruned) {
+  LearnerRegistry registry;
+  registry.Add(std::make_unique<GuessLearner>());
+  AutoMlEnvironment environment = Environment();
+  environment.learners = &registry;
+  TrainingSpec spec = Spec(600);
+  spec.search = SearchKind::kRandom;
+  spec.ensemble = EnsembleMode::kNone;
+  spec.max_trials = 16;
+  auto result = RunAutoMl(MakeFrame(300, Task::kRegression), spec, environment);
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  ASSERT_EQ(result->trials.size(), 16u);
+  const size_t folds = result->trials[0].fold_scores.size();
+  ASSERT_GE(folds, 3u);
+  int pruned = 0;
+  for (const auto& trial : result->trials) {
+    const std::string line = trial.ToJson(result->metric).dump();
+    if (trial.pruned()) {
+      ++pruned;
+      // After the second fold, with its reason; no score, no predictions.
+      EXPECT_EQ(trial.fold_scores.size(), 2u) << line;
+      EXPECT_NE(trial.status.find("the best trial's"), std::string::npos) << line;
+      EXPECT_TRUE(std::isnan(trial.score)) << line;
+      EXPECT_TRUE(trial.predictions.empty()) << line;
+    } else {
+      EXPECT_TRUE(trial.ok()) << line;
+      EXPECT_EQ(trial.fold_scores.size(), folds) << line;
+    }
+  }
+  EXPECT_GE(pruned, 4);
+  // The first trials run every fold: there is nothing yet to compare with.
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(result->trials[i].ok()) << i;
+  ASSERT_EQ(result->chosen.rfind("trial ", 0), 0u) << result->chosen;  // a single trial
+  EXPECT_TRUE(result->trials.at(std::stoul(result->chosen.substr(6)) - 1).ok()) << result->chosen;
 }
 
 }  // namespace

@@ -113,8 +113,62 @@ TEST_F(LinearLearnerTest, MulticlassAndAClassMissingFromTraining) {
   const auto predictions = PredictOk(*model, test.features);
   ASSERT_EQ(predictions.size(), 600u * 4);
   ExpectProbabilities(predictions, 4);
-  for (size_t i = 3; i < predictions.size(); i += 4) ASSERT_EQ(predictions[i], 0);
+  // The softmax gives the unseen class little, never nothing (log loss stays finite).
+  for (size_t i = 3; i < predictions.size(); i += 4) {
+    ASSERT_GT(predictions[i], 0);
+    ASSERT_LT(predictions[i], 0.05);
+  }
   EXPECT_GT(Accuracy(predictions, 4, test.labels), 0.85);
+  EXPECT_EQ(model->Info()["classes_seen"], 3);
+}
+
+double LogLoss(std::span<const double> probabilities, int width, std::span<const float> labels) {
+  double sum = 0;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    sum -= std::log(std::max(1e-15, probabilities[i * width + static_cast<size_t>(labels[i])]));
+  }
+  return sum / static_cast<double>(labels.size());
+}
+
+TEST_F(LinearLearnerTest, MulticlassIsMultinomialAndBetterCalibratedThanOneVsRest) {
+  const Problem train = MakeMulticlass(1500, 6, 4, 21);
+  const Problem test = MakeMulticlass(1000, 6, 4, 22);
+  auto model = TrainOk(train, {{"C", 1.0}}, Options(Task::kMulticlass, 4));
+  ASSERT_TRUE(model);
+  const auto ours = PredictOk(*model, test.features);
+  ExpectProbabilities(ours, 4);
+  EXPECT_EQ(model->Info()["solver"], "MULTINOMIAL_LR");
+  EXPECT_NE(model->Serialize()->find("solver_type MULTINOMIAL_LR\n"), std::string::npos);
+
+  // liblinear's one-vs-rest logistic regression with the same C, used directly.
+  DirectProblem direct(train);
+  parameter param{};
+  param.solver_type = L2R_LR;
+  param.eps = 0.01;
+  param.C = 1.0;
+  struct model* trained = ::train(&direct.data, &param);
+  int labels[4];
+  get_labels(trained, labels);
+  DirectProblem direct_test(test);
+  std::vector<double> theirs(test.labels.size() * 4);
+  std::vector<double> probability(4);
+  for (size_t i = 0; i < test.labels.size(); ++i) {
+    predict_probability(trained, direct_test.rows[i], probability.data());
+    for (int p = 0; p < 4; ++p) theirs[i * 4 + labels[p]] = probability[p];
+  }
+  free_and_destroy_model(&trained);
+  EXPECT_LT(LogLoss(ours, 4, test.labels), LogLoss(theirs, 4, test.labels));
+  EXPECT_GE(Accuracy(ours, 4, test.labels), Accuracy(theirs, 4, test.labels) - 0.01);
+
+  // Row weights are fine here; a heavier class gets more probability.
+  Problem weighted = train;
+  for (float label : weighted.labels) weighted.weights.push_back(label == 2 ? 4.0f : 1.0f);
+  auto heavier = TrainOk(weighted, {}, Options(Task::kMulticlass, 4));
+  ASSERT_TRUE(heavier);
+  const auto shifted = PredictOk(*heavier, test.features);
+  double before = 0, after = 0;
+  for (size_t i = 2; i < ours.size(); i += 4) before += ours[i], after += shifted[i];
+  EXPECT_GT(after, before * 1.1);
 }
 
 TEST_F(LinearLearnerTest, BinaryWithOneClassStillSumsToOne) {
@@ -141,8 +195,8 @@ TEST_F(LinearLearnerTest, RegressionOnAShiftedScaledTarget) {
 }
 
 TEST_F(LinearLearnerTest, ModelTextIsLiblinearsOwn) {
-  const Problem train = MakeMulticlass(600, 5, 3, 9);
-  auto model = TrainOk(train, {{"C", 0.5}}, Options(Task::kMulticlass, 3));
+  const Problem train = MakeBinary(600, 5, 9);
+  auto model = TrainOk(train, {{"C", 0.5}}, Options(Task::kBinary, 2));
   ASSERT_TRUE(model);
   auto text = model->Serialize();
   ASSERT_TRUE(text);
@@ -165,13 +219,13 @@ TEST_F(LinearLearnerTest, ModelTextIsLiblinearsOwn) {
   struct model* loaded = load_model(ours.c_str());
   ASSERT_NE(loaded, nullptr);
   const auto predictions = PredictOk(*model, train.features);
-  std::vector<double> probability(3);
-  int labels[3];
+  std::vector<double> probability(2);
+  int labels[2];
   get_labels(loaded, labels);
   for (int64_t i = 0; i < train.features.rows; ++i) {
     predict_probability(loaded, direct.rows[i], probability.data());
-    for (int p = 0; p < 3; ++p) {
-      ASSERT_EQ(predictions[i * 3 + labels[p]], probability[p]) << "row " << i;
+    for (int p = 0; p < 2; ++p) {
+      ASSERT_EQ(predictions[i * 2 + labels[p]], probability[p]) << "row " << i;
     }
   }
   free_and_destroy_model(&loaded);
@@ -224,15 +278,17 @@ TEST_F(LinearLearnerTest, ContributionsSumToTheMargin) {
   ASSERT_TRUE(per_class);
   ASSERT_EQ(per_class->size(), 300u * 3 * 5);
   const auto probabilities = PredictOk(*classifier, multiclass.features);
-  for (size_t i = 0; i < 300; ++i) {
-    double sigmoid[3], total = 0;
+  for (size_t i = 0; i < 300; ++i) {  // the softmax of the per-class margins
+    double exp_margin[3], total = 0;
     for (size_t c = 0; c < 3; ++c) {
       double margin = 0;
       for (size_t j = 0; j < 5; ++j) margin += (*per_class)[(i * 3 + c) * 5 + j];
-      sigmoid[c] = 1 / (1 + std::exp(-margin));
-      total += sigmoid[c];
+      exp_margin[c] = std::exp(margin);
+      total += exp_margin[c];
     }
-    for (size_t c = 0; c < 3; ++c) ASSERT_NEAR(sigmoid[c] / total, probabilities[i * 3 + c], 1e-9);
+    for (size_t c = 0; c < 3; ++c) {
+      ASSERT_NEAR(exp_margin[c] / total, probabilities[i * 3 + c], 1e-9);
+    }
   }
 }
 
@@ -299,12 +355,26 @@ TEST_F(LinearLearnerTest, ParametersStopAndDeadline) {
 }
 
 TEST_F(LinearLearnerTest, SameSeedSameL1Model) {
-  const Problem train = MakeMulticlass(500, 6, 3, 17);
   const json l1 = {{"penalty", "l1"}};
-  auto first = TrainOk(train, l1, Options(Task::kMulticlass, 3, 5));
-  auto again = TrainOk(train, l1, Options(Task::kMulticlass, 3, 5));
+  const Problem binary = MakeBinary(500, 6, 17);
+  auto first = TrainOk(binary, l1, Options(Task::kBinary, 2, 5));
+  auto again = TrainOk(binary, l1, Options(Task::kBinary, 2, 5));
   ASSERT_TRUE(first && again);
   EXPECT_EQ(*first->Serialize(), *again->Serialize());
+  // The multinomial model on one thread and on two: the same numbers.
+  const Problem multiclass = MakeMulticlass(500, 6, 3, 17);
+  auto one = TrainOk(multiclass, l1, Options(Task::kMulticlass, 3, 5, 1));
+  auto two = TrainOk(multiclass, l1, Options(Task::kMulticlass, 3, 5, 2));
+  auto three = TrainOk(multiclass, l1, Options(Task::kMulticlass, 3, 5, 2));
+  ASSERT_TRUE(one && two && three);
+  EXPECT_EQ(*two->Serialize(), *three->Serialize());
+  const auto a = PredictOk(*one, multiclass.features);
+  const auto b = PredictOk(*two, multiclass.features);
+  for (size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i], 1e-6) << i;
+  // And it survives its file.
+  auto loaded = Linear().Load(*one->Serialize(), Task::kMulticlass, 3);
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  EXPECT_EQ(PredictOk(**loaded, multiclass.features), a);
 }
 
 TEST_F(LinearLearnerTest, MemoryEstimate) {

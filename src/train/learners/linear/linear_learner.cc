@@ -7,9 +7,11 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "train/learners/input_check.h"
 #include "train/learners/linear/linear_model.h"
+#include "train/learners/linear/multinomial.h"
 #include "train/learners/param_values.h"
 
 namespace aimass::train {
@@ -171,6 +173,24 @@ Result<LinearWeights> RunLiblinear(const LiblinearProblem& data, parameter param
   return weights;
 }
 
+// Several classes: multinomial logistic regression (XGBoost's gblinear), whose
+// probabilities are far better calibrated than liblinear's one-vs-rest ones.
+Result<std::unique_ptr<TrainedModel>> TrainSoftmax(const TrainInput& train,
+                                                   const ParamValues& values,
+                                                   const TrainOptions& options) {
+  MultinomialPlan plan;
+  plan.c = values.Double("C");
+  plan.l1 = values.String("penalty") == "l1";
+  AIMASS_ASSIGN_OR_RETURN(LinearWeights trained, TrainMultinomial(train, options, plan));
+  const std::set<float> seen(train.labels.begin(), train.labels.end());
+  nlohmann::json info = {{"C", plan.c},
+                         {"solver", std::string(SolverName(trained.solver_type))},
+                         {"classes_seen", seen.size()}};
+  AIMASS_ASSIGN_OR_RETURN(auto model, LinearModel::Create(std::move(trained), options.task,
+                                                          options.num_classes, std::move(info)));
+  return std::unique_ptr<TrainedModel>(std::move(model));
+}
+
 }  // namespace
 
 ParamSpace LinearLearner::Space(Task task) const {
@@ -193,7 +213,6 @@ Result<std::unique_ptr<TrainedModel>> LinearLearner::Train(const TrainInput& tra
   AIMASS_RETURN_IF_ERROR(CheckTrainInput(name(), train, options));
   AIMASS_ASSIGN_OR_RETURN(const ParamValues values,
                           ParamValues::Resolve(name(), Space(options.task), params));
-  AIMASS_ASSIGN_OR_RETURN(WeightPlan weights, PlanWeights(train, options));
   if (options.should_stop && options.should_stop()) {
     return Fail(ErrorCode::kCancelled, "linear training was cancelled before it started");
   }
@@ -202,6 +221,8 @@ Result<std::unique_ptr<TrainedModel>> LinearLearner::Train(const TrainInput& tra
                 "linear: the deadline passed before training started");
   }
 
+  if (options.task == Task::kMulticlass) return TrainSoftmax(train, values, options);
+  AIMASS_ASSIGN_OR_RETURN(WeightPlan weights, PlanWeights(train, options));
   std::vector<double> targets(train.labels.begin(), train.labels.end());
   const TargetScale target =
       options.task == Task::kRegression ? Standardize(targets) : TargetScale{};

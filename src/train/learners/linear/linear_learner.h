@@ -1,5 +1,6 @@
-// "linear": regularised linear models with liblinear 2.3. Classification: logistic
-// regression, L2 (L2R_LR) or L1 (L1R_LR) penalty, one-vs-rest for several classes.
+// "linear": regularised linear models. Binary: logistic regression with liblinear 2.3, L2
+// (L2R_LR) or L1 (L1R_LR) penalty. Several classes: multinomial logistic regression with
+// the same C and penalty, trained by XGBoost's gblinear (multinomial.h).
 // Regression: L2R_L2LOSS_SVR (squared epsilon-insensitive loss, L2 penalty; ridge regression
 // at epsilon 0) on the standardised target. Features are used as they come: the
 // preprocessor imputes and scales before a linear learner; a NaN left over counts as 0.
@@ -16,10 +17,11 @@ class LinearLearner final : public Learner {
   std::string_view name() const override { return "linear"; }
   bool Supports(Task) const override { return true; }
   ParamSpace Space(Task task) const override;
-  // liblinear has no per-row weights: weights must be equal within each class (class
-  // weights) or, for regression, equal everywhere; other weights are kInvalidArgument.
-  // One liblinear call cannot be interrupted: should_stop and the deadline are checked
-  // before it (kCancelled, kDeadlineExceeded).
+  // liblinear has no per-row weights: binary weights must be equal within each class
+  // (class weights) and regression weights equal everywhere; other weights are
+  // kInvalidArgument (multiclass takes any). One liblinear call cannot be interrupted:
+  // should_stop and the deadline are checked before it (kCancelled, kDeadlineExceeded);
+  // multiclass checks them between rounds.
   Result<std::unique_ptr<TrainedModel>> Train(const TrainInput& train, const nlohmann::json& params,
                                               const TrainOptions& options) const override;
   Result<std::unique_ptr<TrainedModel>> Load(std::string_view bytes, Task task,

@@ -2,6 +2,7 @@
 
 #include <linear.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "train/learners/input_check.h"
@@ -10,7 +11,7 @@ namespace aimass::train {
 namespace {
 
 bool IsProbabilitySolver(int solver) {
-  return solver == L2R_LR || solver == L1R_LR || solver == L2R_LR_DUAL;
+  return solver == L2R_LR || solver == L1R_LR || solver == L2R_LR_DUAL || solver == kMultinomialLr;
 }
 
 bool IsRegressionSolver(int solver) {
@@ -103,10 +104,16 @@ Result<std::vector<double>> LinearModel::Predict(const Matrix& features) const {
       continue;
     }
     // liblinear's predict_probability: a sigmoid per decision value; the two classes of a
-    // binary model share one, several are normalised to sum to 1 (one-vs-rest).
+    // binary model share one, several are normalised to sum to 1 (one-vs-rest). A
+    // multinomial model's are the softmax of its decision values.
     const int classes = weights_.nr_class;
     std::vector<double> probability(static_cast<size_t>(classes));
-    if (classes == 2) {
+    if (weights_.solver_type == kMultinomialLr) {
+      const double top = *std::max_element(decisions.begin(), decisions.end());
+      double sum = 0;
+      for (int p = 0; p < classes; ++p) sum += probability[p] = std::exp(decisions[p] - top);
+      for (int p = 0; p < classes; ++p) probability[p] /= sum;
+    } else if (classes == 2) {
       probability[0] = 1 / (1 + std::exp(-decisions[0]));
       probability[1] = 1. - probability[0];
     } else {
@@ -136,7 +143,8 @@ double LinearModel::ClassWeight(int j, int c) const {
 Result<std::vector<double>> LinearModel::Contributions(const Matrix& features) const {
   AIMASS_RETURN_IF_ERROR(CheckMatrix("linear", features, weights_.nr_feature));
   // Binary: the margin of class 1 (the logit of its probability); multiclass: each class's
-  // one-vs-rest decision value; regression: the prediction.
+  // decision value (softmax'ed by a multinomial model; one-vs-rest sigmoids otherwise);
+  // regression: the prediction.
   std::vector<int> classes;
   if (task_ == Task::kMulticlass) {
     for (int c = 0; c < num_classes_; ++c) classes.push_back(c);

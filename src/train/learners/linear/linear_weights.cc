@@ -79,10 +79,11 @@ Result<double> ReadDouble(Words& words, std::string_view field) {
 }  // namespace
 
 int LinearWeights::Columns() const {
-  return nr_class == 2 && solver_type != MCSVM_CS ? 1 : nr_class;
+  return nr_class == 2 && solver_type != MCSVM_CS && solver_type != kMultinomialLr ? 1 : nr_class;
 }
 
 std::string_view SolverName(int solver_type) {
+  if (solver_type == kMultinomialLr) return "MULTINOMIAL_LR";
   if (solver_type < 0 || solver_type >= static_cast<int>(kSolverNames.size())) return "";
   return kSolverNames[solver_type];
 }
@@ -125,6 +126,10 @@ Result<LinearWeights> ParseLiblinearText(std::string_view text) {
           weights.solver_type = static_cast<int>(i);
           has_solver = true;
         }
+      }
+      if (name == SolverName(kMultinomialLr)) {
+        weights.solver_type = kMultinomialLr;
+        has_solver = true;
       }
       if (!has_solver) {
         return Fail(ErrorCode::kInvalidArgument,

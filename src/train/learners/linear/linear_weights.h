@@ -11,6 +11,11 @@
 
 namespace aimass::train {
 
+// Not a liblinear solver: multinomial logistic regression (softmax over the decision
+// values), trained by XGBoost's gblinear (multinomial.h); its text is liblinear's layout
+// with "solver_type MULTINOMIAL_LR", which liblinear itself does not read.
+inline constexpr int kMultinomialLr = 100;
+
 // The fields of liblinear's `struct model`. A plain value; immutable once built.
 struct LinearWeights {
   int solver_type = 0;      // liblinear's solver enum (L2R_LR, L1R_LR, L2R_L2LOSS_SVR, ...)
@@ -27,7 +32,7 @@ struct LinearWeights {
   bool IsRegression() const { return labels.empty(); }
 };
 
-// liblinear's solver names ("L2R_LR"); "" for numbers liblinear does not use.
+// liblinear's solver names ("L2R_LR"), and "MULTINOMIAL_LR"; "" for other numbers.
 std::string_view SolverName(int solver_type);
 
 // The model file save_model would write for these weights (numbers as "%.17g").

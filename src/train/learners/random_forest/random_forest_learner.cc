@@ -59,15 +59,9 @@ int64_t RandomForestLearner::EstimateMemory(int64_t rows, int64_t cols,
                                             const nlohmann::json& params,
                                             const TrainOptions& options) const {
   const ParamValues values = ParamValues::ResolveOrDefaults(name(), Space(options.task), params);
-  xgb::BoosterShape shape;
-  shape.rows = rows;
-  shape.cols = cols;
-  shape.validation_rows =
-      options.validation && options.validation->features ? options.validation->features->rows : 0;
-  shape.threads = options.threads;
+  xgb::BoosterShape shape = xgb::ShapeOf(rows, cols, options);
   shape.max_depth = values.Int("max_depth");
   shape.min_child_weight = values.Double("min_child_weight");
-  shape.outputs = options.task == Task::kMulticlass ? options.num_classes : 1;
   shape.trees = static_cast<int64_t>(values.Int("n_estimators")) * shape.outputs;
   return xgb::EstimateBoosterMemory(shape);
 }

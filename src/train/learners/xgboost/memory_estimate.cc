@@ -14,7 +14,8 @@ int64_t EstimateBoosterMemory(const BoosterShape& shape) {
   const double validation_rows = static_cast<double>(std::max<int64_t>(shape.validation_rows, 0));
   const double outputs = std::max(shape.outputs, 1);
   const double bins = cols * std::min<double>(shape.max_bin, rows);
-  const double leaves = std::max(1.0, rows / std::max(1.0, shape.min_child_weight));
+  const double leaves = std::clamp(
+      rows * std::min(1.0, shape.max_hessian / std::max(1e-9, shape.min_child_weight)), 1.0, rows);
   const double nodes = std::min(std::pow(2.0, shape.max_depth + 1) - 1, 2 * leaves - 1);
   const double index_bytes = shape.max_bin > 256 ? 2 : 1;
 
@@ -26,6 +27,20 @@ int64_t EstimateBoosterMemory(const BoosterShape& shape) {
   const double model = static_cast<double>(std::max<int64_t>(shape.trees, 1)) * nodes * 128;
   const double total = csr + quantized + histograms + per_row + validation + model;
   return total >= 9.0e18 ? INT64_MAX : static_cast<int64_t>(total);
+}
+
+BoosterShape ShapeOf(int64_t rows, int64_t cols, const TrainOptions& options) {
+  BoosterShape shape;
+  shape.rows = rows;
+  shape.cols = cols;
+  shape.validation_rows =
+      options.validation && options.validation->features ? options.validation->features->rows : 0;
+  shape.threads = options.threads;
+  shape.outputs = options.task == Task::kMulticlass ? options.num_classes : 1;
+  shape.max_hessian = options.task == Task::kMulticlass ? 0.5
+                      : options.task == Task::kBinary   ? 0.25
+                                                        : 1.0;
+  return shape;
 }
 
 }  // namespace aimass::train::xgb

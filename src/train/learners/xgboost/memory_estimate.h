@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "train/learner.h"
+
 namespace aimass::train::xgb {
 
 struct BoosterShape {
@@ -13,7 +15,8 @@ struct BoosterShape {
   int threads = 1;
   int max_bin = 256;
   int max_depth = 6;
-  double min_child_weight = 1;  // a leaf holds at least this many rows (hessians are <= 1)
+  double min_child_weight = 1;  // a leaf's hessians add up to at least this
+  double max_hessian = 1;       // a row's hessian at most: 1 (squared error), 0.5 (softmax)
   int outputs = 1;              // classes for multiclass, else 1
   int64_t trees = 1;            // every tree the run may grow (rounds x outputs x parallel trees)
 };
@@ -26,8 +29,13 @@ struct BoosterShape {
 //   validation CSR copy and predictions    validation_rows*(cols*8 + 8 + outputs*4)
 //   model, its sliced copy, its file       trees * nodes * 128
 // with bins = cols * min(max_bin, rows) and nodes = min(2^(max_depth+1) - 1, 2*leaves - 1),
-// leaves = rows / max(1, min_child_weight): every objective aimass trains has hessians of at
-// most 1 per row, so a leaf needs min_child_weight rows.
+// leaves = min(rows, rows * max_hessian / min_child_weight): a leaf needs at least one row
+// and hessians adding up to min_child_weight (squared error's are 1 a row, logistic's at most
+// 0.25, softmax's at most 0.5).
 int64_t EstimateBoosterMemory(const BoosterShape& shape);
+
+// The shape's fields that follow from the data and the options (rows, cols, validation
+// rows, threads, outputs, max_hessian); the learner sets the tree parameters and `trees`.
+BoosterShape ShapeOf(int64_t rows, int64_t cols, const TrainOptions& options);
 
 }  // namespace aimass::train::xgb

@@ -8,9 +8,9 @@ namespace aimass::train {
 namespace {
 
 // Parameters whose value goes to XGBoost under the same name.
-constexpr const char* kBoosterParams[] = {
-    "learning_rate", "max_depth", "min_child_weight", "subsample", "colsample_bytree", "reg_lambda",
-    "reg_alpha",     "gamma",     "max_bin"};
+constexpr const char* kBoosterParams[] = {"learning_rate", "max_depth",        "min_child_weight",
+                                          "subsample",     "colsample_bytree", "reg_lambda",
+                                          "reg_alpha",     "max_bin"};
 
 // Invalid parameters make Train fail; for an estimate the defaults stand in.
 }  // namespace
@@ -19,6 +19,8 @@ ParamSpace XgboostLearner::Space(Task) const {
   // Ranges after the usual AutoML practice (FLAML, H2O); subsample and colsample_bytree
   // default to 0.8 rather than XGBoost's 1, which generalises better on tabular data and
   // makes the seed matter. The regularisers' log ranges cannot hold 0: 1e-3 is "off".
+  // No gamma: a minimum loss reduction is on the scale of the loss, so one range prunes
+  // log-loss trees to stumps and does nothing to a regression on prices.
   return {
       IntParam("n_estimators", 10, 2000, 500, {100, 500, 1000}),
       LogFloatParam("learning_rate", 0.01, 0.3, 0.1, {0.03, 0.1, 0.3}),
@@ -28,7 +30,6 @@ ParamSpace XgboostLearner::Space(Task) const {
       FloatParam("colsample_bytree", 0.4, 1, 0.8, {0.6, 1.0}),
       LogFloatParam("reg_lambda", 1e-3, 10, 1, {0.1, 1, 10}),
       LogFloatParam("reg_alpha", 1e-3, 10, 1e-3, {1e-3, 1}),
-      FloatParam("gamma", 0, 5, 0, {0, 1}),
       IntParam("max_bin", 16, 1024, 256, {64, 256}),
   };
 }
@@ -58,16 +59,10 @@ Result<std::unique_ptr<TrainedModel>> XgboostLearner::Load(std::string_view byte
 int64_t XgboostLearner::EstimateMemory(int64_t rows, int64_t cols, const nlohmann::json& params,
                                        const TrainOptions& options) const {
   const ParamValues values = ParamValues::ResolveOrDefaults(name(), Space(options.task), params);
-  xgb::BoosterShape shape;
-  shape.rows = rows;
-  shape.cols = cols;
-  shape.validation_rows =
-      options.validation && options.validation->features ? options.validation->features->rows : 0;
-  shape.threads = options.threads;
+  xgb::BoosterShape shape = xgb::ShapeOf(rows, cols, options);
   shape.max_bin = values.Int("max_bin");
   shape.max_depth = values.Int("max_depth");
   shape.min_child_weight = values.Double("min_child_weight");
-  shape.outputs = options.task == Task::kMulticlass ? options.num_classes : 1;
   shape.trees = static_cast<int64_t>(values.Int("n_estimators")) * shape.outputs;
   return xgb::EstimateBoosterMemory(shape);
 }
