@@ -138,6 +138,7 @@ Result<store::ModelVersionRecord> RegistryService::SetAlias(const std::string& n
 Status RegistryService::DeleteAlias(const std::string& name, const std::string& alias) {
   AIMASS_RETURN_IF_ERROR(CheckModelName(name));
   AIMASS_RETURN_IF_ERROR(CheckAlias(alias));
+  AIMASS_RETURN_IF_ERROR(CheckNoEndpointFollows(name, alias));
   return store_.DeleteModelAlias(name, alias, clock_.NowMillis());
 }
 
@@ -248,8 +249,6 @@ Result<store::ModelVersionRecord> RegistryService::Import(const fs::path& bundle
   return Register(std::move(version), unpacked.files);
 }
 
-Status RegistryService::CheckNotDeployed(const store::ModelVersionRecord&) { return Ok(); }
-
 Status RegistryService::DeleteVersion(const ModelRef& ref) {
   AIMASS_ASSIGN_OR_RETURN(auto version, Version(ref));
   AIMASS_RETURN_IF_ERROR(CheckNotDeployed(version));
@@ -262,6 +261,7 @@ Status RegistryService::DeleteVersion(const ModelRef& ref) {
 
 Status RegistryService::DeleteModel(const std::string& name) {
   AIMASS_ASSIGN_OR_RETURN(auto versions, Versions(name));
+  AIMASS_RETURN_IF_ERROR(CheckNoEndpointFollows(name, ""));
   for (const auto& version : versions) AIMASS_RETURN_IF_ERROR(CheckNotDeployed(version));
   std::lock_guard lock(blobs_mu_);
   AIMASS_ASSIGN_OR_RETURN(auto orphans, store_.DeleteModel(name));

@@ -62,6 +62,7 @@ class RegistryService {
   // Points `alias` at name@version (moving it atomically); returns that version.
   Result<store::ModelVersionRecord> SetAlias(const std::string& name, const std::string& alias,
                                              int64_t version);
+  // Refused while an endpoint follows the alias.
   Status DeleteAlias(const std::string& name, const std::string& alias);
 
   // Adds a version that no job makes. The member files go into the blob store before the
@@ -85,11 +86,14 @@ class RegistryService {
   Result<store::ModelVersionRecord> Import(const std::filesystem::path& bundle,
                                            const ImportOptions& options);
 
-  // The one check deletion makes before removing a version that serving may use. Serving
-  // does not exist yet, so today every version passes; the serving issue makes this refuse
-  // versions that an endpoint deploys (kConflict naming the endpoint).
+  // kConflict naming the endpoint when an endpoint serves `version` now (as its model, its
+  // canary or its shadow, by number, alias or as the newest).
   Status CheckNotDeployed(const store::ModelVersionRecord& version);
-  // Deletes one version (refused while an alias points at it) or a whole model.
+  // kConflict naming the endpoint when one refers to model `name` through `alias` (any
+  // reference to the model when `alias` is empty).
+  Status CheckNoEndpointFollows(const std::string& name, const std::string& alias);
+  // Deletes one version (refused while an alias points at it or an endpoint serves it), or
+  // a whole model (refused while an endpoint refers to it).
   Status DeleteVersion(const ModelRef& ref);
   Status DeleteModel(const std::string& name);
 

@@ -196,6 +196,14 @@ class MetadataStore {
   // Deletes the model with its versions, aliases and tags; returns orphan blobs likewise.
   virtual Result<std::vector<std::string>> DeleteModel(const std::string &name) = 0;
 
+  // Serving endpoints. Create: kConflict when the name is taken. Update replaces the model
+  // references of an existing endpoint (kNotFound when there is none). Listed by name.
+  virtual Result<EndpointRecord> CreateEndpoint(const EndpointRecord &endpoint, int64_t now) = 0;
+  virtual Result<EndpointRecord> UpdateEndpoint(const EndpointRecord &endpoint, int64_t now) = 0;
+  virtual Result<EndpointRecord> GetEndpoint(const std::string &name) = 0;
+  virtual Result<std::vector<EndpointRecord>> ListEndpoints() = 0;
+  virtual Status DeleteEndpoint(const std::string &name) = 0;
+
   // "ok" when the database passes its own integrity check, else what it found.
   virtual Result<std::string> IntegrityCheck() = 0;
 };

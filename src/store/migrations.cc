@@ -7,7 +7,7 @@ namespace aimass::store {
 namespace {
 
 // Append only: a released migration never changes.
-constexpr std::array<const char *, 2> kMigrations = {
+constexpr std::array<const char *, 3> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -127,6 +127,20 @@ CREATE TABLE model_tags (
   key TEXT NOT NULL,
   value TEXT NOT NULL,
   PRIMARY KEY (model_id, key)
+);
+)sql",
+    // 3: serving endpoints. Model references stay text as users wrote them ("fraud@champion"):
+    // an endpoint follows its alias, so the version it serves is resolved when it loads.
+    R"sql(
+CREATE TABLE endpoints (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  model TEXT NOT NULL,
+  canary TEXT NOT NULL DEFAULT '',
+  canary_percent INTEGER NOT NULL DEFAULT 0,
+  shadow TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
 );
 )sql",
 };

@@ -121,4 +121,17 @@ struct ModelVersionRecord {
   std::vector<std::string> aliases;        // the aliases pointing here, sorted
 };
 
+// A serving endpoint: which model references it answers with. References are text as the
+// user wrote them ("fraud@champion", "fraud@3", "fraud"); serving resolves them.
+struct EndpointRecord {
+  int64_t id = 0;
+  std::string name;
+  std::string model;       // the primary model
+  std::string canary;      // "" or a reference that takes canary_percent of the requests
+  int canary_percent = 0;  // 0..100
+  std::string shadow;      // "" or a reference that sees every request; its answers are logged
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
 }  // namespace aimass::store

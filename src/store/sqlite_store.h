@@ -77,6 +77,12 @@ class SqliteStore final : public MetadataStore {
                                                       int64_t now) override;
   Result<std::vector<std::string>> DeleteModel(const std::string &name) override;
 
+  Result<EndpointRecord> CreateEndpoint(const EndpointRecord &endpoint, int64_t now) override;
+  Result<EndpointRecord> UpdateEndpoint(const EndpointRecord &endpoint, int64_t now) override;
+  Result<EndpointRecord> GetEndpoint(const std::string &name) override;
+  Result<std::vector<EndpointRecord>> ListEndpoints() override;
+  Status DeleteEndpoint(const std::string &name) override;
+
   Result<std::string> IntegrityCheck() override;
 
  private:
@@ -93,6 +99,7 @@ class SqliteStore final : public MetadataStore {
   // Creates the model if needed and adds the next version with its members.
   Result<ModelVersionRecord> AddModelVersionLocked(const NewModelVersion &version, int64_t job_id,
                                                    int64_t now);
+  Result<EndpointRecord> GetEndpointLocked(const std::string &name);
 
   std::mutex mu_;
   std::unique_ptr<Database> db_;

@@ -160,3 +160,51 @@ TEST_F(RegistryTest, DeletingFreesOnlyBlobsNothingElseUses) {
 
 }  // namespace
 }  // namespace aimass::registry
+
+namespace aimass::registry {
+namespace {
+
+// An endpoint keeps what it serves: the version it resolves to now (by number, alias or as
+// the newest), the alias it follows, and the model it names.
+TEST_F(RegistryTest, WhatAnEndpointServesCannotBeDeleted) {
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(Register("credit", "learner " + std::to_string(i)));
+  ASSERT_TRUE(registry_->SetAlias("credit", "champion", 2));
+  store::EndpointRecord fraud;
+  fraud.name = "fraud";
+  fraud.model = "credit@champion";
+  fraud.canary = "credit@3";
+  fraud.canary_percent = 10;
+  ASSERT_TRUE(store_->CreateEndpoint(fraud, 1));
+  store::EndpointRecord newest;
+  newest.name = "newest";
+  newest.model = "credit";
+  ASSERT_TRUE(store_->CreateEndpoint(newest, 1));
+
+  for (int64_t served : {2, 3, 4}) {
+    auto refused = registry_->DeleteVersion({"credit", served, ""});
+    ASSERT_FALSE(refused) << served;
+    EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+    EXPECT_NE(refused.error().message.find("is served by endpoint"), std::string::npos)
+        << refused.error().message;
+  }
+  auto alias = registry_->DeleteAlias("credit", "champion");
+  ASSERT_FALSE(alias);
+  EXPECT_NE(alias.error().message.find("alias 'credit@champion' is used by endpoint 'fraud'"),
+            std::string::npos)
+      << alias.error().message;
+  auto model = registry_->DeleteModel("credit");
+  ASSERT_FALSE(model);
+  EXPECT_EQ(model.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(registry_->Versions("credit")->size(), 4u);  // nothing was deleted
+
+  // Version 1 is served by no one.
+  EXPECT_TRUE(registry_->DeleteVersion({"credit", 1, ""}));
+  // Once the endpoints are gone, everything may go.
+  ASSERT_TRUE(store_->DeleteEndpoint("fraud"));
+  ASSERT_TRUE(store_->DeleteEndpoint("newest"));
+  EXPECT_TRUE(registry_->DeleteAlias("credit", "champion"));
+  EXPECT_TRUE(registry_->DeleteModel("credit"));
+}
+
+}  // namespace
+}  // namespace aimass::registry
