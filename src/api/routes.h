@@ -9,7 +9,10 @@
 #include "common/clock.h"
 #include "data/dataset_service.h"
 #include "http/router.h"
+#include "monitor/metrics.h"
 #include "registry/registry_service.h"
+#include "serve/endpoint_service.h"
+#include "serve/prediction_log.h"
 #include "store/metadata_store.h"
 #include "train/training_service.h"
 
@@ -26,6 +29,14 @@ void AddDatasetRoutes(http::Router& router, data::DatasetService& datasets);
 void AddModelRoutes(http::Router& router, registry::RegistryService& registry);
 // The MLflow-compatible model registry subset under /api/2.0/mlflow/ (docs/api.md).
 void AddMlflowRoutes(http::Router& router, registry::RegistryService& registry);
+// Serving endpoints, record predictions, feedback and quality under /api/v1/endpoints.
+void AddEndpointRoutes(http::Router& router, serve::EndpointService& endpoints,
+                       serve::PredictionLog& log);
+// The Open Inference Protocol v2 under /v2 (GET /v2 reports `version`).
+void AddOipRoutes(http::Router& router, serve::EndpointService& endpoints,
+                  const std::string& version);
+// GET /metrics: the Prometheus text of `metrics` (public, as scrapers expect).
+void AddMetricsRoute(http::Router& router, const monitor::MetricsRegistry& metrics);
 void AddTrainingRoutes(http::Router& router, store::MetadataStore& store,
                        train::TrainingService& training);
 

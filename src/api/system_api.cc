@@ -4,6 +4,7 @@
 #include "api/routes.h"
 #include "data/engine.h"
 #include "http/response.h"
+#include "monitor/text_format.h"
 
 namespace aimass::api {
 using http::Access;
@@ -32,7 +33,8 @@ void AddSystemRoutes(http::Router& router, const SystemInfo& info) {
   router.Add({"GET", "/v2/health/ready", Access::kPublic, http::BodyMode::kBuffered,
               [ready = info.ready](http::Request&) {
                 bool is_ready = ready == nullptr || ready->load();
-                return JsonResponse(is_ready ? 200 : 503, {{"ready", is_ready}});
+                // The Open Inference Protocol: 200 for ready, a 4xx status for not ready.
+                return JsonResponse(is_ready ? 200 : 400, {{"ready", is_ready}});
               }});
   router.Add({"GET", "/api/v1/version", Access::kPublic, http::BodyMode::kBuffered,
               [version = info.version](http::Request&) {
@@ -45,6 +47,16 @@ void AddSystemRoutes(http::Router& router, const SystemInfo& info) {
                 return JsonResponse(200, {{"user", request.principal.user_name},
                                           {"is_admin", request.principal.is_admin}});
               }});
+}
+
+void AddMetricsRoute(http::Router& router, const monitor::MetricsRegistry& metrics) {
+  router.Add(
+      {"GET", "/metrics", Access::kPublic, http::BodyMode::kBuffered, [&metrics](http::Request&) {
+         http::Response response;
+         response.content_type = std::string(monitor::kExpositionContentType);
+         response.body = metrics.Expose();
+         return response;
+       }});
 }
 
 }  // namespace aimass::api

@@ -2,9 +2,9 @@
 // verbs (src/cli/).
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <string_view>
-#include <CLI/CLI.hpp>
 
 #include "cli/client_commands.h"
 #include "exe/server_main.h"
@@ -44,19 +44,28 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_option("--max-upload-bytes", serve.max_upload_bytes, "Largest file upload")
       ->capture_default_str();
-  serve_cmd->add_option("--max-bundle-member-bytes", serve.max_bundle_member_bytes,
-                        "Largest member of an imported model bundle (0: --max-upload-bytes)")
+  serve_cmd
+      ->add_option("--max-bundle-member-bytes", serve.max_bundle_member_bytes,
+                   "Largest member of an imported model bundle (0: --max-upload-bytes)")
       ->capture_default_str();
-  serve_cmd->add_option("--job-lease-seconds", serve.job_lease_seconds,
-                        "A job whose worker died is re-queued after this long")
+  serve_cmd
+      ->add_option("--job-lease-seconds", serve.job_lease_seconds,
+                   "A job whose worker died is re-queued after this long")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
-  serve_cmd->add_option("--transform-timeout-seconds", serve.transform_timeout_seconds,
-                        "Time limit of one SQL transform")
+  serve_cmd
+      ->add_option("--transform-timeout-seconds", serve.transform_timeout_seconds,
+                   "Time limit of one SQL transform")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
-  serve_cmd->add_option("--engine-memory-limit", serve.engine_memory_limit,
-                        "DuckDB memory limit per job, e.g. 2GB")
+  serve_cmd
+      ->add_option("--prediction-log-sample", serve.prediction_log_sample,
+                   "The share of predictions the prediction log keeps (0..1)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--engine-memory-limit", serve.engine_memory_limit,
+                   "DuckDB memory limit per job, e.g. 2GB")
       ->capture_default_str();
   serve_cmd->add_option("--demo-data", serve.demo_data,
                         "Folder of CSV files imported as datasets on the first start");

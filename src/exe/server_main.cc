@@ -1,6 +1,7 @@
 #include "exe/server_main.h"
 
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -9,16 +10,16 @@
 #include <iostream>
 #include <thread>
 
-#include <spdlog/spdlog.h>
-
 #include "api/routes.h"
 #include "blob/local_blob_store.h"
 #include "common/files.h"
 #include "data/dataset_service.h"
 #include "http/server.h"
 #include "jobs/worker_pool.h"
+#include "monitor/process_metrics.h"
 #include "registry/registry_service.h"
 #include "security/token_authority.h"
+#include "serve/endpoint_service.h"
 #include "store/sqlite_store.h"
 
 namespace aimass::exe {
@@ -32,7 +33,8 @@ Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) 
   size_t colon = listen.rfind(':');
   unsigned port = 0;
   if (colon != std::string::npos) {
-    auto [end, ec] = std::from_chars(listen.data() + colon + 1, listen.data() + listen.size(), port);
+    auto [end, ec] =
+        std::from_chars(listen.data() + colon + 1, listen.data() + listen.size(), port);
     if (ec == std::errc() && end == listen.data() + listen.size() && port <= 65535) {
       return std::make_pair(listen.substr(0, colon), static_cast<uint16_t>(port));
     }
@@ -119,6 +121,15 @@ int Serve(const ServeFlags& flags) {
   train::TrainingService training(**store, **blobs, models, clock, training_options);
   training.RegisterJobs(pool);
 
+  monitor::MetricsRegistry metrics;
+  monitor::RegisterProcessMetrics(metrics);
+  serve::ModelLoader loader(models);
+  serve::PredictionLogOptions log_options;
+  log_options.dir = data_dir / "predictions";
+  log_options.sample_rate = flags.prediction_log_sample;
+  serve::PredictionLog prediction_log(log_options, clock);
+  serve::EndpointService endpoints(**store, loader, prediction_log, metrics, clock);
+
   security::TokenAuthority tokens(**store, clock);
   auto first_token = tokens.BootstrapAdmin();
   if (!first_token) return Die(first_token.error());
@@ -131,6 +142,9 @@ int Serve(const ServeFlags& flags) {
   api::AddModelRoutes(router, models);
   api::AddMlflowRoutes(router, models);
   api::AddTrainingRoutes(router, **store, training);
+  api::AddEndpointRoutes(router, endpoints, prediction_log);
+  api::AddOipRoutes(router, endpoints, kVersion);
+  api::AddMetricsRoute(router, metrics);
 
   http::ServerOptions server_options;
   server_options.host = listen->first;
@@ -157,6 +171,7 @@ int Serve(const ServeFlags& flags) {
     if (!flags.demo_data.empty()) ImportDemoData(datasets, flags.demo_data);
   }
   std::cout.flush();
+  endpoints.Start();  // loads every endpoint; /v2/health/ready says 503 until it is done
   ready = true;
 
   int signal_number = 0;
@@ -165,6 +180,7 @@ int Serve(const ServeFlags& flags) {
   ready = false;
   server.Stop();
   pool.Stop();
+  prediction_log.Flush();
   spdlog::info("stopped");
   return 0;
 }

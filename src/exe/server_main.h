@@ -18,7 +18,8 @@ struct ServeFlags {
   int job_lease_seconds = 30;
   int transform_timeout_seconds = 300;
   std::string engine_memory_limit = "2GB";
-  std::string demo_data;  // a folder of CSV files imported on the first start
+  std::string demo_data;               // a folder of CSV files imported on the first start
+  double prediction_log_sample = 1.0;  // the share of predictions the prediction log keeps
 };
 
 // Runs the server until SIGTERM or SIGINT; returns the exit code.

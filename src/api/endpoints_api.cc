@@ -1,0 +1,193 @@
+// /api/v1/endpoints: serving endpoints over HTTP — deploy, change, list, delete — and the
+// record-style prediction API, feedback and live quality.
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "api/routes.h"
+#include "common/time_format.h"
+#include "http/response.h"
+
+namespace aimass::api {
+using http::Access;
+using http::BodyMode;
+using http::JsonResponse;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kDeployExample =
+    R"({"name":"fraud","model":"credit@champion","canary":{"model":"credit@4","percent":10},"shadow":"credit@5"})";
+
+json ServingJson(const std::shared_ptr<const serve::LoadedModel>& model) {
+  if (!model) return nullptr;
+  return {{"model", model->Ref()},
+          {"name", model->version.model_name},
+          {"version", model->version.version},
+          {"task", model->version.task},
+          {"notes", model->notes}};
+}
+
+json EndpointJson(const serve::EndpointStatus& status) {
+  const auto& record = status.record;
+  json out = {{"name", record.name},
+              {"model", record.model},
+              {"canary", record.canary.empty()
+                             ? json(nullptr)
+                             : json{{"model", record.canary}, {"percent", record.canary_percent}}},
+              {"shadow", record.shadow.empty() ? json(nullptr) : json(record.shadow)},
+              {"state", status.state},
+              {"serving", nullptr},
+              {"canary_serving", nullptr},
+              {"shadow_serving", nullptr},
+              {"created_at", record.created_at ? json(IsoTime(record.created_at)) : json()},
+              {"updated_at", record.updated_at ? json(IsoTime(record.updated_at)) : json()}};
+  if (status.deployment) {
+    out["serving"] = ServingJson(status.deployment->model);
+    out["canary_serving"] = ServingJson(status.deployment->canary);
+    out["shadow_serving"] = ServingJson(status.deployment->shadow);
+  }
+  return out;
+}
+
+// "credit@4:10%" or {"model":"credit@4","percent":10}.
+Status ReadCanary(const json& canary, store::EndpointRecord& record) {
+  if (canary.is_null()) return Ok();
+  if (canary.is_object() && canary.value("model", json()).is_string() &&
+      canary.value("percent", json()).is_number_integer()) {
+    record.canary = canary["model"].get<std::string>();
+    record.canary_percent = canary["percent"].get<int>();
+    return Ok();
+  }
+  if (canary.is_string()) {
+    const std::string text = canary.get<std::string>();
+    const auto colon = text.rfind(':');
+    std::string percent = colon == std::string::npos ? "" : text.substr(colon + 1);
+    if (!percent.empty() && percent.back() == '%') percent.pop_back();
+    int value = -1;
+    auto [end, ec] = std::from_chars(percent.data(), percent.data() + percent.size(), value);
+    if (colon != std::string::npos && ec == std::errc() && end == percent.data() + percent.size()) {
+      record.canary = text.substr(0, colon);
+      record.canary_percent = value;
+      return Ok();
+    }
+  }
+  return Fail(ErrorCode::kInvalidArgument,
+              "canary: give it as \"credit@4:10%\" or {\"model\":\"credit@4\",\"percent\":10}, "
+              "not " +
+                  canary.dump());
+}
+
+// The endpoint fields of a POST or PUT body.
+Result<store::EndpointRecord> RecordOf(const http::Request& request, std::string name) {
+  json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "send a JSON object like " + std::string(kDeployExample));
+  }
+  store::EndpointRecord record;
+  if (name.empty()) {
+    if (!body.value("name", json()).is_string()) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "the endpoint needs a \"name\", like " + std::string(kDeployExample));
+    }
+    name = body["name"].get<std::string>();
+  }
+  record.name = std::move(name);
+  if (!body.value("model", json()).is_string()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "the endpoint needs a \"model\" (\"credit@champion\", \"credit@3\"), like " +
+                    std::string(kDeployExample));
+  }
+  record.model = body["model"].get<std::string>();
+  AIMASS_RETURN_IF_ERROR(ReadCanary(body.value("canary", json()), record));
+  const json shadow = body.value("shadow", json());
+  if (!shadow.is_null() && !shadow.is_string()) {
+    return Fail(ErrorCode::kInvalidArgument, "shadow: give a model like \"credit@5\"");
+  }
+  if (shadow.is_string()) record.shadow = shadow.get<std::string>();
+  return record;
+}
+
+http::Response Predict(serve::EndpointService& endpoints, http::Request& request) {
+  json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object() || !body.contains("instances")) {
+    return ErrorOf({ErrorCode::kInvalidArgument,
+                    "send {\"instances\":[{\"column\":value, ...}, ...]} (add "
+                    "\"explain\":true for per-column contributions)"});
+  }
+  serve::PredictOptions options;
+  const json explain = body.value("explain", json(false));
+  options.explain =
+      (explain.is_boolean() && explain.get<bool>()) || request.Query("explain") == "true";
+  auto answer = endpoints.Predict(request.params.at("name"), body["instances"], options);
+  if (!answer) return ErrorOf(answer.error());
+  return JsonResponse(200, {{"endpoint", request.params.at("name")},
+                            {"model", answer->model->Ref()},
+                            {"version", answer->model->version.version},
+                            {"id", answer->id},
+                            {"predictions", std::move(answer->predictions)}});
+}
+
+}  // namespace
+
+void AddEndpointRoutes(http::Router& router, serve::EndpointService& endpoints,
+                       serve::PredictionLog& log) {
+  router.Add({"GET", "/api/v1/endpoints", Access::kUser, BodyMode::kBuffered,
+              [&endpoints](http::Request&) {
+                json items = json::array();
+                for (const auto& status : endpoints.List()) items.push_back(EndpointJson(status));
+                return JsonResponse(200, {{"endpoints", items}});
+              }});
+  router.Add({"POST", "/api/v1/endpoints", Access::kUser, BodyMode::kBuffered,
+              [&endpoints](http::Request& request) {
+                auto record = RecordOf(request, "");
+                if (!record) return ErrorOf(record.error());
+                auto status = endpoints.Deploy(*record);
+                if (!status) return ErrorOf(status.error());
+                return JsonResponse(201, EndpointJson(*status));
+              }});
+  router.Add({"GET", "/api/v1/endpoints/{name}", Access::kUser, BodyMode::kBuffered,
+              [&endpoints](http::Request& request) {
+                auto status = endpoints.Get(request.params.at("name"));
+                if (!status) return ErrorOf(status.error());
+                return JsonResponse(200, EndpointJson(*status));
+              }});
+  router.Add({"PUT", "/api/v1/endpoints/{name}", Access::kUser, BodyMode::kBuffered,
+              [&endpoints](http::Request& request) {
+                auto record = RecordOf(request, request.params.at("name"));
+                if (!record) return ErrorOf(record.error());
+                auto status = endpoints.Update(*record);
+                if (!status) return ErrorOf(status.error());
+                return JsonResponse(200, EndpointJson(*status));
+              }});
+  router.Add({"DELETE", "/api/v1/endpoints/{name}", Access::kUser, BodyMode::kBuffered,
+              [&endpoints](http::Request& request) {
+                auto deleted = endpoints.Delete(request.params.at("name"));
+                if (!deleted) return ErrorOf(deleted.error());
+                return NoContent();
+              }});
+  router.Add({"POST", "/api/v1/endpoints/{name}/predict", Access::kUser, BodyMode::kBuffered,
+              [&endpoints](http::Request& request) { return Predict(endpoints, request); }});
+  router.Add({"POST", "/api/v1/endpoints/{name}/feedback", Access::kUser, BodyMode::kBuffered,
+              [&endpoints](http::Request& request) {
+                json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+                if (!body.is_object() || !body.value("id", json()).is_string()) {
+                  return ErrorOf({ErrorCode::kInvalidArgument,
+                                  "send {\"id\":\"<a prediction's id>\",\"truth\":\"good\"}"});
+                }
+                auto given = endpoints.Feedback(request.params.at("name"), body["id"],
+                                                body.value("truth", json()));
+                if (!given) return ErrorOf(given.error());
+                return JsonResponse(202, {{"accepted", true}});
+              }});
+  router.Add({"GET", "/api/v1/endpoints/{name}/quality", Access::kUser, BodyMode::kBuffered,
+              [&endpoints, &log](http::Request& request) {
+                const std::string name = request.params.at("name");
+                if (auto status = endpoints.Get(name); !status) return ErrorOf(status.error());
+                auto quality = log.Quality(name);
+                if (!quality) return ErrorOf(quality.error());
+                return JsonResponse(200, *quality);
+              }});
+}
+
+}  // namespace aimass::api

@@ -1,0 +1,186 @@
+#include "serve/prediction_log.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <map>
+
+namespace aimass::serve {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Files of one kind in a folder, oldest first: rotated ones are "<kind>-<millis>.jsonl",
+// the active one "<kind>.jsonl".
+std::vector<fs::path> FilesOf(const fs::path& folder, const std::string& kind) {
+  std::vector<fs::path> rotated;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(kind + "-") && name.ends_with(".jsonl")) rotated.push_back(entry.path());
+  }
+  std::sort(rotated.begin(), rotated.end());
+  if (fs::exists(folder / (kind + ".jsonl"), ec)) rotated.push_back(folder / (kind + ".jsonl"));
+  return rotated;
+}
+
+// Calls `line` with each JSON line of the files; lines that do not parse (a write cut by a
+// crash) are skipped.
+void ReadLines(const std::vector<fs::path>& files,
+               const std::function<void(const nlohmann::json&)>& line) {
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    std::string text;
+    while (std::getline(in, text)) {
+      auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+      if (parsed.is_object()) line(parsed);
+    }
+  }
+}
+
+}  // namespace
+
+PredictionLog::PredictionLog(PredictionLogOptions options, const Clock& clock)
+    : options_(std::move(options)), clock_(clock), queue_(options_.queue_capacity) {}
+
+bool PredictionLog::Sampled(const std::string& id) const {
+  if (options_.sample_rate >= 1) return true;
+  if (options_.sample_rate <= 0) return false;
+  return static_cast<double>(std::hash<std::string>{}(id) % 1'000'000) <
+         options_.sample_rate * 1'000'000;
+}
+
+void PredictionLog::Record(std::vector<PredictionEntry> entries) {
+  std::erase_if(entries, [this](const PredictionEntry& entry) { return !Sampled(entry.id); });
+  if (entries.empty()) return;
+  const int64_t now = clock_.NowMillis();
+  queue_.Post([this, now, entries = std::move(entries)] {
+    std::string lines;
+    for (const auto& entry : entries) {
+      lines += nlohmann::json({{"id", entry.id},
+                               {"time", now},
+                               {"model", entry.model},
+                               {"version", entry.version},
+                               {"shadow", entry.shadow},
+                               {"input", entry.input},
+                               {"output", entry.output}})
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      lines += '\n';
+    }
+    Append(entries.front().endpoint, "predictions", lines);
+  });
+}
+
+void PredictionLog::Feedback(const std::string& endpoint, const std::string& id,
+                             nlohmann::json truth) {
+  const int64_t now = clock_.NowMillis();
+  queue_.Post([this, endpoint, id, now, truth = std::move(truth)] {
+    Append(endpoint, "feedback",
+           nlohmann::json({{"id", id}, {"time", now}, {"truth", truth}})
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+               "\n");
+  });
+}
+
+void PredictionLog::Append(const std::string& endpoint, const std::string& kind,
+                           const std::string& lines) {
+  std::lock_guard lock(files_mu_);
+  const fs::path folder = options_.dir / endpoint;
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  const fs::path active = folder / (kind + ".jsonl");
+  if (fs::exists(active, ec) &&
+      static_cast<int64_t>(fs::file_size(active, ec)) + static_cast<int64_t>(lines.size()) >
+          options_.max_file_bytes) {
+    fs::rename(active, folder / (kind + "-" + std::to_string(clock_.NowMillis()) + ".jsonl"), ec);
+    Trim(folder);
+  }
+  std::ofstream out(active, std::ios::app | std::ios::binary);
+  out << lines;
+}
+
+void PredictionLog::Trim(const fs::path& folder) {
+  std::vector<fs::path> rotated;
+  int64_t total = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    total += static_cast<int64_t>(entry.file_size(ec));
+    const std::string name = entry.path().filename().string();
+    if (name.find('-') != std::string::npos) rotated.push_back(entry.path());
+  }
+  // Rotated names end in the time they rotated: the oldest sort first across both kinds.
+  std::sort(rotated.begin(), rotated.end(), [](const fs::path& a, const fs::path& b) {
+    const auto stamp = [](const fs::path& p) {
+      const std::string name = p.stem().string();
+      return name.substr(name.rfind('-') + 1);
+    };
+    return stamp(a) < stamp(b);
+  });
+  for (const auto& file : rotated) {
+    if (total <= options_.max_endpoint_bytes) break;
+    total -= static_cast<int64_t>(fs::file_size(file, ec));
+    fs::remove(file, ec);
+  }
+}
+
+Result<nlohmann::json> PredictionLog::Quality(const std::string& endpoint) {
+  Flush();
+  std::lock_guard lock(files_mu_);
+  const fs::path folder = options_.dir / endpoint;
+  std::map<std::string, nlohmann::json> truth;  // by prediction id; the latest wins
+  ReadLines(FilesOf(folder, "feedback"),
+            [&](const nlohmann::json& line) { truth[line.value("id", "")] = line["truth"]; });
+  struct Tally {
+    bool shadow = false;
+    int64_t predictions = 0, with_feedback = 0, correct = 0;
+    double squared = 0, absolute = 0;
+    bool numbers = false;
+  };
+  std::map<std::pair<std::string, bool>, Tally> tallies;
+  ReadLines(FilesOf(folder, "predictions"), [&](const nlohmann::json& line) {
+    const bool shadow = line.value("shadow", false);
+    Tally& tally = tallies[{line.value("model", ""), shadow}];
+    tally.shadow = shadow;
+    ++tally.predictions;
+    auto known = truth.find(line.value("id", ""));
+    if (known == truth.end()) return;
+    const nlohmann::json predicted = line["output"].value("prediction", nlohmann::json());
+    ++tally.with_feedback;
+    if (predicted.is_number() && known->second.is_number()) {
+      tally.numbers = true;
+      const double error = predicted.get<double>() - known->second.get<double>();
+      tally.squared += error * error;
+      tally.absolute += std::abs(error);
+    } else {
+      const std::string want =
+          known->second.is_string() ? known->second.get<std::string>() : known->second.dump();
+      tally.correct += predicted.is_string() && predicted.get<std::string>() == want;
+    }
+  });
+  nlohmann::json versions = nlohmann::json::array();
+  for (const auto& [key, tally] : tallies) {
+    nlohmann::json item = {{"model", key.first},
+                           {"shadow", tally.shadow},
+                           {"predictions", tally.predictions},
+                           {"with_feedback", tally.with_feedback}};
+    const double n = static_cast<double>(tally.with_feedback);
+    if (tally.with_feedback > 0 && tally.numbers) {
+      item["rmse"] = std::sqrt(tally.squared / n);
+      item["mae"] = tally.absolute / n;
+    } else if (tally.with_feedback > 0) {
+      item["accuracy"] = static_cast<double>(tally.correct) / n;
+    }
+    versions.push_back(std::move(item));
+  }
+  return nlohmann::json{{"endpoint", endpoint}, {"versions", std::move(versions)}};
+}
+
+void PredictionLog::Remove(const std::string& endpoint) {
+  Flush();
+  std::lock_guard lock(files_mu_);
+  std::error_code ec;
+  fs::remove_all(options_.dir / endpoint, ec);
+}
+
+}  // namespace aimass::serve

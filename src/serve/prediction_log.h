@@ -1,0 +1,72 @@
+// The prediction log: a sample of what endpoints answered, and the ground truth users send
+// back for it, kept as JSON lines under <data-dir>/predictions/<endpoint>/ so that
+// monitoring (and DuckDB's read_json) can read them. Writing is asynchronous and bounded:
+// a request only posts its lines to a BackgroundQueue (dropped, and counted, when full);
+// files rotate at a size and the oldest go once an endpoint's log passes its limit.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "serve/background_queue.h"
+
+namespace aimass::serve {
+
+struct PredictionLogOptions {
+  std::filesystem::path dir;             // <data-dir>/predictions
+  double sample_rate = 1.0;              // the share of predictions kept, 0..1
+  size_t queue_capacity = 10'000;        // batches waiting to be written
+  int64_t max_file_bytes = 64 << 20;     // a file rotates past this
+  int64_t max_endpoint_bytes = 1 << 30;  // the oldest files go past this
+};
+
+// One answered record.
+struct PredictionEntry {
+  std::string id;  // the prediction id users send feedback for
+  std::string endpoint;
+  std::string model;  // "credit@3"
+  int64_t version = 0;
+  bool shadow = false;
+  nlohmann::json input;   // the record as sent
+  nlohmann::json output;  // {"prediction": ..., "probabilities": {...}}
+};
+
+// Thread-safe.
+class PredictionLog {
+ public:
+  PredictionLog(PredictionLogOptions options, const Clock& clock);
+
+  // Whether a prediction with this id is in the sample.
+  bool Sampled(const std::string& id) const;
+  // Posts the entries for writing (those in the sample); never blocks.
+  void Record(std::vector<PredictionEntry> entries);
+  // Posts ground truth for prediction `id` of `endpoint`.
+  void Feedback(const std::string& endpoint, const std::string& id, nlohmann::json truth);
+  // Live quality per model version from the predictions that got feedback:
+  // {"versions":[{"model":"credit@3","shadow":false,"predictions":120,"with_feedback":40,
+  //   "accuracy":0.9} (classes) or {"rmse":..,"mae":..} (numbers)]}.
+  Result<nlohmann::json> Quality(const std::string& endpoint);
+  // Forgets an endpoint's log (the endpoint was deleted).
+  void Remove(const std::string& endpoint);
+  // Waits until everything posted so far is written (tests, shutdown).
+  void Flush() { queue_.Drain(); }
+  uint64_t dropped() const { return queue_.dropped(); }
+
+ private:
+  // On the queue's thread: appends lines to the endpoint's `kind` file ("predictions",
+  // "feedback"), rotating and trimming as the options say.
+  void Append(const std::string& endpoint, const std::string& kind, const std::string& lines);
+  void Trim(const std::filesystem::path& folder);
+
+  const PredictionLogOptions options_;
+  const Clock& clock_;
+  std::mutex files_mu_;    // Append and Quality's reads
+  BackgroundQueue queue_;  // last: its thread stops before the rest goes
+};
+
+}  // namespace aimass::serve
