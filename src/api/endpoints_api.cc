@@ -109,7 +109,14 @@ Result<store::EndpointRecord> RecordOf(const http::Request& request, std::string
 }
 
 http::Response Predict(serve::EndpointService& endpoints, http::Request& request) {
-  json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  json body;
+  try {
+    body = json::parse(request.body);
+  } catch (const json::exception& error) {
+    return ErrorOf({ErrorCode::kInvalidArgument,
+                    std::string("the body is not valid JSON (") + error.what() +
+                        "); JSON has no NaN or Infinity: send null for a missing value"});
+  }
   if (!body.is_object() || !body.contains("instances")) {
     return ErrorOf({ErrorCode::kInvalidArgument,
                     "send {\"instances\":[{\"column\":value, ...}, ...]} (add "

@@ -1,5 +1,7 @@
 #include "serve/endpoint_service.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <random>
 #include <set>
 
@@ -26,6 +28,44 @@ Status CheckRecord(const store::EndpointRecord& record) {
     return Fail(ErrorCode::kInvalidArgument,
                 "a canary needs both a model and a percent above 0, like "
                 "\"credit@4:10%\" (10% of the requests go to credit@4)");
+  }
+  return Ok();
+}
+
+// Serving is stricter than FrameFromRecords: every column the model reads must be in every
+// record (null is how a missing value is sent), so that a misspelt or forgotten feature is
+// an error rather than silently missing; and numbers must be finite.
+Status CheckRecords(const nlohmann::json& records, const train::FrameSchema& schema) {
+  for (size_t i = 0; i < records.size(); ++i) {
+    const nlohmann::json& record = records[i];
+    if (!record.is_object()) {
+      return Fail(ErrorCode::kInvalidArgument, "record " + std::to_string(i) + " is " +
+                                                   std::string(record.type_name()) +
+                                                   ", not an object like {\"age\":31}");
+    }
+    for (const auto& column : schema.columns) {
+      auto value = record.find(column.name);
+      if (value == record.end()) {
+        std::string names;
+        for (const auto& c : schema.columns) names += (names.empty() ? "" : ", ") + c.name;
+        return Fail(
+            ErrorCode::kInvalidArgument,
+            "record " + std::to_string(i) + " has no '" + column.name +
+                "'; send every column the model reads (null for a missing value): " + names);
+      }
+      if (column.kind != train::ColumnKind::kNumber) continue;
+      double number = 0;
+      if (value->is_number()) {
+        number = value->get<double>();
+      } else if (value->is_string()) {
+        number = std::strtod(value->get_ref<const std::string&>().c_str(), nullptr);
+      }
+      if (!std::isfinite(number)) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "record " + std::to_string(i) + ", column '" + column.name + "': " +
+                        value->dump() + " is not a finite number; send null for a missing value");
+      }
+    }
   }
   return Ok();
 }
@@ -307,7 +347,9 @@ Result<PredictAnswer> EndpointService::Predict(const std::string& name,
     }
   }
 
-  auto predictions = model->pipeline->PredictRecords(records);
+  auto checked = CheckRecords(records, model->pipeline->schema());
+  auto predictions = checked ? model->pipeline->PredictRecords(records)
+                             : Result<nlohmann::json>(std::unexpected(checked.error()));
   if (!predictions) {
     Measure(name, model->Ref(), "error", start, records.size());
     return std::unexpected(predictions.error());

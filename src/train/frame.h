@@ -82,7 +82,7 @@ Result<Frame> LoadParquet(data::Engine& engine, const std::filesystem::path& pat
 // is an array of objects ([{"age":31,"city":"x"}, ...]) or an object of column arrays
 // ({"age":[31,40],"city":["x","y"]}). Keys missing from a record are missing values; keys
 // not in the schema are ignored; numbers may be given as numeric strings, booleans as
-// true/false/1/0 (or those as strings), datetimes as ISO 8601 strings or epoch seconds.
+// true/false/1/0 (or as strings: those, yes/no, y/n, t/f, as DuckDB reads them), datetimes as ISO 8601 strings or epoch seconds.
 // Anything else is kInvalidArgument naming the record (counted from 0) and the column.
 Result<Frame> FrameFromRecords(const nlohmann::json& records, const FrameSchema& schema);
 

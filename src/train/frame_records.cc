@@ -94,10 +94,16 @@ class CellReader {
     if (value.is_string()) {
       const std::string_view text = Trim(value.get_ref<const std::string&>());
       if (text.empty()) return AppendMissing();
-      if (EqualsIgnoringCase(text, "true") || text == "1") return Push(1);
-      if (EqualsIgnoringCase(text, "false") || text == "0") return Push(0);
+      // The words DuckDB reads as booleans (its CSV sniffer makes a yes/no column BOOLEAN,
+      // so a model trained on one is sent "yes" and "no").
+      for (const char* word : {"true", "t", "yes", "y", "1"}) {
+        if (EqualsIgnoringCase(text, word)) return Push(1);
+      }
+      for (const char* word : {"false", "f", "no", "n", "0"}) {
+        if (EqualsIgnoringCase(text, word)) return Push(0);
+      }
     }
-    return Shown(value) + " is not a boolean (use true/false or 1/0)";
+    return Shown(value) + " is not a boolean (use true/false, yes/no or 1/0)";
   }
 
   std::optional<std::string> AppendText(const nlohmann::json& value) {

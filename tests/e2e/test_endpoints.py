@@ -22,10 +22,12 @@ class EndpointsTest(unittest.TestCase):
         cls.server.start()
         cls.server.import_dataset("iris", dataset_file("iris.csv"))
         cls.server.import_dataset("diabetes", dataset_file("diabetes.csv"))
+        cls.server.import_dataset("credit", dataset_file("credit_data.csv"))
         # Three iris versions (xgboost, then linear models), one regression model.
         for learners in (["xgboost"], ["linear"], ["linear"]):
             cls.train("iris", "target", "flowers", learners)
         cls.train("diabetes", "target", "sugar", ["xgboost"])
+        cls.train("credit", "Status", "credit", ["xgboost"])
         cls.put("/api/v1/models/flowers/aliases/champion", {"version": 1})
 
     @classmethod
@@ -59,7 +61,7 @@ class EndpointsTest(unittest.TestCase):
         self.assertEqual(made["state"], "ready")
         self.assertEqual(made["serving"]["model"], "flowers@1")
         self.assertTrue(any("compiled" in note for note in made["serving"]["notes"]), made)
-        answer = self.predict("petals", [IRIS, {PL: 6.0, PW: 2.2}],
+        answer = self.predict("petals", [IRIS, {SL: 6.5, SW: 3.0, PL: 6.0, PW: 2.2}],
                               explain=True)
         self.assertEqual((answer["model"], answer["version"]), ("flowers@1", 1))
         self.assertEqual(len(answer["predictions"]), 2)
@@ -82,7 +84,9 @@ class EndpointsTest(unittest.TestCase):
         self.assertAlmostEqual(version["accuracy"], 0.5)
 
         regression = self.deploy({"name": "sugar", "model": "sugar"})
-        value = self.predict("sugar", [{"age": 0.03, "bmi": 0.06}])["predictions"][0]["prediction"]
+        row = {c: 0.01 for c in ("age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6")}
+        row["s6"] = None  # a missing value
+        value = self.predict("sugar", [row])["predictions"][0]["prediction"]
         self.assertIsInstance(value, float)
 
     def test_an_alias_move_switches_under_load_without_a_failed_request(self):
@@ -240,6 +244,56 @@ class EndpointsTest(unittest.TestCase):
             self.assertTrue(r.error["message"], r)
         self.assertEqual(self.server.post("/api/v1/endpoints/absent/predict",
                                           {"instances": [IRIS]}).status, 404)
+        # The list: each is a 400 that names the problem, and the server goes on.
+        self.predict("strict", [dict(IRIS, **{PL: "1.4"})])  # a number as text is fine
+        # A category the model never saw is not an error either.
+        self.deploy({"name": "lending", "model": "credit"})
+        row = {"Seniority": 9, "Home": "castle", "Time": 60, "Age": 30, "Marital": "married",
+               "Records": "no", "Job": "freelance", "Expenses": 73, "Income": 129, "Assets": 0,
+               "Debt": 0, "Amount": 800, "Price": 846}
+        answer = self.predict("lending", [row])["predictions"][0]
+        self.assertIn(answer["prediction"], answer["probabilities"])
+        for records, words in [
+                ([{SL: 5.1, SW: 3.5, PL: 1.4}], f"has no '{PW}'"),         # a missing feature
+                ([dict(IRIS, **{PL: "very long"})], PL),                    # a wrong type
+                ([dict(IRIS, **{PL: "NaN"})], "not a finite number"),        # NaN
+                ([dict(IRIS, **{PL: "Infinity"})], "not a finite number"),   # infinity
+                ([], "non-empty array"),                                     # no instances
+                ([7], "not an object")]:
+            r = self.server.post("/api/v1/endpoints/strict/predict", {"instances": records})
+            self.assertEqual(r.status, 400, (records, r))
+            self.assertIn(words, r.error["message"], records)
+        bad_numbers = json.dumps({"instances": [dict(IRIS, **{PL: 1e308})]})
+        for raw, words in [(bad_numbers.replace("1e+308", "1e999"), "number overflow"),
+                           (bad_numbers.replace("1e+308", "NaN"), "no NaN or Infinity"),
+                           (bad_numbers.replace("1e+308", "-Infinity"), "no NaN or Infinity")]:
+            r = self.server.post("/api/v1/endpoints/strict/predict", raw.encode(),
+                                 headers={"Content-Type": "application/json"})
+            self.assertEqual(r.status, 400, (raw, r))
+            self.assertIn(words, r.error["message"])
+        for raw in [b'{"instances": [{"a": 1}', b"[" * 100000 + b"]" * 100000,
+                    b'{"instances":' + b"[" * 100000 + b"]" * 100000 + b"}"]:
+            r = self.server.post("/api/v1/endpoints/strict/predict", raw,
+                                 headers={"Content-Type": "application/json"})
+            self.assertEqual(r.status, 400, r)
+        # 1 GB announced: refused before it is read.
+        conn = self.server.connection(timeout=10)
+        try:
+            conn.putrequest("POST", "/api/v1/endpoints/strict/predict")
+            for k, v in self.server.auth_headers().items():
+                conn.putheader(k, v)
+            conn.putheader("Content-Type", "application/json")
+            conn.putheader("Content-Length", str(1 << 30))
+            conn.endheaders()
+            conn.send(b'{"instances": [')
+            self.assertEqual(conn.getresponse().status, 413)
+        finally:
+            conn.close()
+        # An unknown version, on both APIs.
+        self.assertEqual(self.server.post("/v2/models/strict/versions/5/infer", {"inputs": [
+            {"name": k, "shape": [1], "datatype": "FP64", "data": [v]} for k, v in IRIS.items()]}).status, 404)
+        # The server is fine afterwards.
+        self.assertEqual(self.predict("strict", [IRIS])["predictions"][0]["prediction"], "c0")
         r = self.server.post("/api/v1/endpoints/strict/feedback", {"id": "p1-0"})
         self.assertEqual(r.status, 400, r)
         self.assertEqual(self.server.delete("/api/v1/endpoints/strict").status, 204)

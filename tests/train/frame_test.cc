@@ -132,6 +132,13 @@ TEST(FrameRecordsTest, ArrayOfRecords) {
   EXPECT_EQ(member.numbers[1], 0);
   EXPECT_EQ(member.numbers[2], 1);
   EXPECT_TRUE(std::isnan(member.numbers[3])) << "a key left out is missing";
+  // The words DuckDB reads as booleans (a yes/no CSV column is sniffed as BOOLEAN).
+  const FrameSchema only_member{{{"member", "BOOLEAN", ColumnKind::kBoolean}}};
+  auto words = FrameFromRecords(
+      nlohmann::json::parse(R"({"member": ["yes", "No", "Y", "n", "T", "f", " TRUE "]})"),
+      only_member);
+  ASSERT_TRUE(words) << words.error().message;
+  EXPECT_EQ(words->Find("member")->numbers, (std::vector<double>{1, 0, 1, 0, 1, 0, 1}));
   const FrameColumn& signup = *frame->Find("signup");
   EXPECT_EQ(signup.numbers[0], 1709296200);
   EXPECT_TRUE(std::isnan(signup.numbers[1]));
