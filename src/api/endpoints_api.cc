@@ -3,6 +3,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "api/json_views.h"
 #include "api/routes.h"
 #include "common/time_format.h"
 #include "http/response.h"
@@ -138,7 +139,13 @@ http::Response Predict(serve::EndpointService& endpoints, http::Request& request
 }  // namespace
 
 void AddEndpointRoutes(http::Router& router, serve::EndpointService& endpoints,
-                       serve::PredictionLog& log) {
+                       serve::PredictionLog& log, serve::BatchPredictionService& batch) {
+  router.Add({"POST", "/api/v1/batch-predictions", Access::kUser, BodyMode::kBuffered,
+              [&batch](http::Request& request) {
+                json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+                auto job = batch.Start(body);
+                return job ? JsonResponse(202, {{"job", JobJson(*job)}}) : ErrorOf(job.error());
+              }});
   router.Add({"GET", "/api/v1/endpoints", Access::kUser, BodyMode::kBuffered,
               [&endpoints](http::Request&) {
                 json items = json::array();

@@ -11,6 +11,7 @@
 #include "http/router.h"
 #include "monitor/metrics.h"
 #include "registry/registry_service.h"
+#include "serve/batch_prediction.h"
 #include "serve/endpoint_service.h"
 #include "serve/prediction_log.h"
 #include "store/metadata_store.h"
@@ -30,8 +31,9 @@ void AddModelRoutes(http::Router& router, registry::RegistryService& registry);
 // The MLflow-compatible model registry subset under /api/2.0/mlflow/ (docs/api.md).
 void AddMlflowRoutes(http::Router& router, registry::RegistryService& registry);
 // Serving endpoints, record predictions, feedback and quality under /api/v1/endpoints.
+// POST /api/v1/batch-predictions starts a batch prediction job.
 void AddEndpointRoutes(http::Router& router, serve::EndpointService& endpoints,
-                       serve::PredictionLog& log);
+                       serve::PredictionLog& log, serve::BatchPredictionService& batch);
 // The Open Inference Protocol v2 under /v2 (GET /v2 reports `version`).
 void AddOipRoutes(http::Router& router, serve::EndpointService& endpoints,
                   const std::string& version);

@@ -50,6 +50,7 @@ void ClientCommands::Register(CLI::App& app) {
   RegisterJobs(app);
   RegisterModels(app);
   RegisterTrain(app);
+  RegisterEndpoints(app);
 }
 
 void ClientCommands::RegisterData(CLI::App& app) {
@@ -59,8 +60,7 @@ void ClientCommands::RegisterData(CLI::App& app) {
 
   CLI::App* import = data->add_subcommand(
       "import", "Upload a file (csv, tsv, jsonl, parquet) as a new dataset version");
-  import->add_option("file", flags_.file, "The file to upload")
-      ->required();
+  import->add_option("file", flags_.file, "The file to upload")->required();
   import->add_option("--name", flags_.name, "Dataset name")->required();
   import->add_option("--format", flags_.format, "File format (default: from the extension)")
       ->check(CLI::IsMember(kImportFormats));

@@ -73,6 +73,7 @@ class ClientCommands {
   void RegisterJobs(CLI::App& app);
   void RegisterModels(CLI::App& app);
   void RegisterTrain(CLI::App& app);
+  void RegisterEndpoints(CLI::App& app);
   // Makes `sub` run `command` when chosen.
   void On(CLI::App* sub, int (ClientCommands::*command)());
 
@@ -103,6 +104,11 @@ class ClientCommands {
   int ModelsImportXgboost();
   int ModelsDownload();
   int Train();
+  int Deploy();
+  int EndpointsList();
+  int EndpointsShow();
+  int EndpointsDelete();
+  int Predict();
   // Asks "delete WHAT? [y/N]" on a terminal unless `yes`. nullopt: go ahead; otherwise the
   // exit code to return (kExitUsage without a terminal to ask on, kExitFailure on "no").
   std::optional<int> ConfirmDelete(const std::string& what, bool yes);
@@ -131,8 +137,14 @@ class ClientCommands {
     int64_t seed = 42;
     int max_trials = 0;
   };
+  // `aimass deploy`, `aimass endpoints ...` and `aimass predict` (endpoint_commands.cc).
+  struct EndpointFlags {
+    std::string model, endpoint, canary, shadow, name, input, output, dataset, into;
+    bool update = false, yes = false, keep = false;
+  };
   WaitOptions wait_;
   Flags flags_;
+  EndpointFlags endpoints_;
   ModelFlags models_;
   TrainFlags train_;
   std::function<int()> action_;

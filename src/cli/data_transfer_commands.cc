@@ -20,17 +20,6 @@ std::string VersionPath(const DatasetRef& ref, int64_t version) {
   return "/datasets/" + Segment(ref.name) + "/versions/" + std::to_string(version);
 }
 
-// The export format a file name implies: "parquet" for .parquet/.pq, "csv" for .csv,
-// "" when the extension says nothing.
-std::string FormatFromExtension(const std::filesystem::path& file) {
-  std::string extension = file.extension().string();
-  std::transform(extension.begin(), extension.end(), extension.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (extension == ".parquet" || extension == ".pq") return "parquet";
-  if (extension == ".csv") return "csv";
-  return "";
-}
-
 }  // namespace
 
 int ClientCommands::DataImport() {

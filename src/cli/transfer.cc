@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <string>
 #include <system_error>
@@ -75,6 +76,15 @@ Result<uint64_t> DownloadFile(ApiClient& api, std::string_view path, const fs::p
                                           output.string() + "': " + ec.message());
   }
   return written;
+}
+
+std::string FormatFromExtension(const std::filesystem::path& file) {
+  std::string extension = file.extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (extension == ".parquet" || extension == ".pq") return "parquet";
+  if (extension == ".csv") return "csv";
+  return "";
 }
 
 }  // namespace aimass::cli

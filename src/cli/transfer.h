@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <string>
 #include <string_view>
 
 #include "cli/api_client.h"
@@ -32,5 +33,9 @@ Result<nlohmann::json> UploadFile(ApiClient& api, std::string_view path,
 Result<uint64_t> DownloadFile(ApiClient& api, std::string_view path,
                               const std::filesystem::path& output, uint64_t expected_bytes,
                               ProgressTarget progress);
+
+// The export format a file name implies: "parquet" for .parquet/.pq, "csv" for .csv,
+// "" when the extension says nothing.
+std::string FormatFromExtension(const std::filesystem::path& file);
 
 }  // namespace aimass::cli

@@ -23,6 +23,7 @@ enum class ErrorCode {
   kInternal,            // 500: a bug or an environment failure (disk, corrupt blob)
   kUnavailable,         // 503: shutting down, or not ready yet
   kDeadlineExceeded,    // 504: a time limit was hit
+  kUnimplemented,       // 501: valid, but this build does not do it (yet)
 };
 
 // The snake_case name used in JSON errors: {"error":{"code":"not_found",...}}.

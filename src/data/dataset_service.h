@@ -77,10 +77,22 @@ class DatasetService {
   // Deletes one version (ref.version != 0) or the whole dataset (whole_dataset).
   Status Delete(const DatasetRef& ref, bool whole_dataset);
 
+  // For another service's job that made a table (batch predictions): reads `parquet` as an
+  // import of a Parquet file does (schema, statistics) and commits it as the next version of
+  // `dataset` (created if new) with that job, whose result becomes the version's summary.
+  // Progress stays where the job left it; `parquet` is left in place.
+  Result<jobs::JobOutcome> CommitParquet(jobs::JobContext& context, const std::string& dataset,
+                                         const std::filesystem::path& parquet,
+                                         const std::string& source_json,
+                                         const std::string& lineage_json);
+  // A DuckDB engine with this service's thread, memory and spill settings.
+  Result<std::unique_ptr<Engine>> OpenEngine();
+  // The Parquet file of a stored version (verified against its hash).
+  Result<std::filesystem::path> VersionFile(const store::DatasetVersionRecord& version);
+
  private:
   Result<jobs::JobOutcome> RunImport(jobs::JobContext& context);
   Result<jobs::JobOutcome> RunTransform(jobs::JobContext& context);
-  Result<std::unique_ptr<Engine>> OpenEngine();
   // Stores a finished Parquet file as a blob and commits the new version with its job.
   Result<jobs::JobOutcome> CommitVersion(jobs::JobContext& context, const std::string& dataset,
                                          const std::filesystem::path& parquet,

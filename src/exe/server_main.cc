@@ -129,6 +129,11 @@ int Serve(const ServeFlags& flags) {
   log_options.sample_rate = flags.prediction_log_sample;
   serve::PredictionLog prediction_log(log_options, clock);
   serve::EndpointService endpoints(**store, loader, prediction_log, metrics, clock);
+  serve::BatchPredictionOptions batch_options;
+  batch_options.threads = data_options.engine_threads;
+  batch_options.temp_dir = data_dir / "tmp" / "batch";
+  serve::BatchPredictionService batch(**store, datasets, endpoints, clock, batch_options);
+  batch.RegisterJobs(pool);
 
   security::TokenAuthority tokens(**store, clock);
   auto first_token = tokens.BootstrapAdmin();
@@ -142,7 +147,7 @@ int Serve(const ServeFlags& flags) {
   api::AddModelRoutes(router, models);
   api::AddMlflowRoutes(router, models);
   api::AddTrainingRoutes(router, **store, training);
-  api::AddEndpointRoutes(router, endpoints, prediction_log);
+  api::AddEndpointRoutes(router, endpoints, prediction_log, batch);
   api::AddOipRoutes(router, endpoints, kVersion);
   api::AddMetricsRoute(router, metrics);
 

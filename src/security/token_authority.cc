@@ -32,6 +32,10 @@ Result<std::string> TokenAuthority::ReplaceAdminToken() {
     AIMASS_ASSIGN_OR_RETURN(admin, store_.CreateUser(std::string(kAdminUser), true));
   }
   AIMASS_RETURN_IF_ERROR(store_.RevokeTokens(admin.id, "admin"));
+  {
+    std::lock_guard lock(mu_);
+    known_.clear();  // the old tokens stop working now, not in kCacheMillis
+  }
   return IssueToken(admin.id, "admin");
 }
 
@@ -43,7 +47,22 @@ Result<store::UserRecord> TokenAuthority::Authenticate(std::string_view token) {
                 "from `aimass admin new-token --data-dir DIR`)");
   }
   // Only the hash is looked up, so the comparison never touches the secret itself.
-  AIMASS_ASSIGN_OR_RETURN(auto user, store_.UserForToken(Sha256Hex(token), clock_.NowMillis()));
+  const std::string hash = Sha256Hex(token);
+  const int64_t now = clock_.NowMillis();
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = known_.find(hash); it != known_.end() &&
+                                     now - it->second.checked_at < kCacheMillis &&
+                                     now >= it->second.checked_at) {
+      return it->second.user;
+    }
+  }
+  AIMASS_ASSIGN_OR_RETURN(auto user, store_.UserForToken(hash, now));
+  if (user) {
+    std::lock_guard lock(mu_);
+    if (known_.size() >= kCacheSize) known_.clear();
+    known_[hash] = {*user, now};
+  }
   if (!user) {
     return Fail(ErrorCode::kUnauthenticated,
                 "the API token is not valid (unknown or revoked); log in again with "

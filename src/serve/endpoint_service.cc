@@ -197,6 +197,7 @@ void EndpointService::Install(const store::EndpointRecord& record,
   auto& entry = entries_[record.name];
   if (!entry) entry = std::make_shared<Entry>();
   if (deployment) entry->current.store(std::move(deployment));
+  entry->record = record;
   entry->state = state;
 }
 
@@ -216,7 +217,10 @@ void EndpointService::Refresh() {
     }
     if (current) {
       auto unchanged = Unchanged(record, *current);
-      if (unchanged && *unchanged) continue;
+      if (unchanged && *unchanged) {
+        Install(record, nullptr, "ready");  // clears an earlier failed switch
+        continue;
+      }
     }
     auto loaded = LoadDeployment(record);
     if (!loaded) {
@@ -237,7 +241,7 @@ EndpointStatus EndpointService::StatusOf(const std::string& name, Entry& entry) 
   EndpointStatus status;
   status.deployment = entry.current.load();
   status.state = entry.state;
-  if (status.deployment) status.record = status.deployment->record;
+  status.record = entry.record;  // as stored, also while it fails to load
   status.record.name = name;
   return status;
 }

@@ -97,6 +97,7 @@ class EndpointService {
  private:
   struct Entry {
     std::atomic<std::shared_ptr<const Deployment>> current;
+    store::EndpointRecord record;   // as stored; guarded by mu_
     std::string state = "loading";  // guarded by mu_
   };
   // Checks the record's fields (names, references, percent) and loads what it names.

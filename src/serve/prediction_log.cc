@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -11,8 +12,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Files of one kind in a folder, oldest first: rotated ones are "<kind>-<millis>.jsonl",
-// the active one "<kind>.jsonl".
+// Files of one kind in a folder, oldest first: rotated ones are "<kind>-<millis>.jsonl"
+// (16 digits, then ".1", ".2" for more in one millisecond), the active one "<kind>.jsonl".
 std::vector<fs::path> FilesOf(const fs::path& folder, const std::string& kind) {
   std::vector<fs::path> rotated;
   std::error_code ec;
@@ -93,10 +94,28 @@ void PredictionLog::Append(const std::string& endpoint, const std::string& kind,
   if (fs::exists(active, ec) &&
       static_cast<int64_t>(fs::file_size(active, ec)) + static_cast<int64_t>(lines.size()) >
           options_.max_file_bytes) {
-    fs::rename(active, folder / (kind + "-" + std::to_string(clock_.NowMillis()) + ".jsonl"), ec);
+    // The time it rotated names it; a second rotation within that millisecond gets a suffix
+    // rather than overwriting the first.
+    // Zero-padded, so that names sort by time.
+    char stamp[24];
+    std::snprintf(stamp, sizeof stamp, "%016lld", static_cast<long long>(clock_.NowMillis()));
+    fs::path rotated = folder / (kind + "-" + stamp + ".jsonl");
+    for (int n = 1; fs::exists(rotated, ec); ++n) {
+      rotated = folder / (kind + "-" + stamp + "." + std::to_string(n) + ".jsonl");
+    }
+    fs::rename(active, rotated, ec);
     Trim(folder);
   }
+  // A line cut by a crash must not swallow the first line written after it.
+  bool cut = false;
+  if (std::ifstream last(fs::is_regular_file(active, ec) ? active : fs::path(),
+                         std::ios::binary | std::ios::ate);
+      last && last.tellg() > 0) {
+    last.seekg(-1, std::ios::end);
+    cut = last.get() != '\n';
+  }
   std::ofstream out(active, std::ios::app | std::ios::binary);
+  if (cut) out << '\n';
   out << lines;
 }
 

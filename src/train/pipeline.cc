@@ -47,8 +47,9 @@ Result<PipelineFiles> Pipeline::Save() const {
   if (parts_.combination == "stacking") {
     AIMASS_ASSIGN_OR_RETURN(std::string bytes, parts_.stacker->Serialize());
     files.files["members/stacker.model"] = std::move(bytes);
-    combination["stacker"] = {
-        {"learner", "linear"}, {"params", parts_.stacker_params}, {"file", "members/stacker.model"}};
+    combination["stacker"] = {{"learner", "linear"},
+                              {"params", parts_.stacker_params},
+                              {"file", "members/stacker.model"}};
   }
   files.manifest = {{"format", kFormat},
                     {"format_version", kPipelineFormatVersion},
@@ -68,10 +69,14 @@ Result<std::shared_ptr<const Pipeline>> Pipeline::Load(const MemberReader& read,
                                                        const LearnerRegistry& learners) {
   AIMASS_ASSIGN_OR_RETURN(std::string text, read(kPipelineManifest));
   const auto manifest = nlohmann::json::parse(text, nullptr, false);
-  if (!manifest.is_object() || manifest.value("format", "") != kFormat) {
+  // value() throws on a field of another type: these checks read the fields by hand.
+  const auto field = [&](const char* name) {
+    return manifest.is_object() && manifest.contains(name) ? manifest[name] : nlohmann::json();
+  };
+  if (field("format") != kFormat) {
     return Fail(ErrorCode::kInvalidArgument, "model.json is not an aimass model manifest");
   }
-  if (manifest.value("format_version", 0) != kPipelineFormatVersion) {
+  if (field("format_version") != kPipelineFormatVersion) {
     return Fail(ErrorCode::kInvalidArgument,
                 "model.json has format version " + manifest["format_version"].dump() +
                     "; this aimass reads version " + std::to_string(kPipelineFormatVersion));
@@ -86,8 +91,8 @@ Result<std::shared_ptr<const Pipeline>> Pipeline::Load(const MemberReader& read,
       AIMASS_ASSIGN_OR_RETURN(Preprocessor preprocessor, Preprocessor::FromJson(json));
       parts.preprocessors[flavour] = std::make_shared<const Preprocessor>(std::move(preprocessor));
     }
-    const auto load_model = [&](const nlohmann::json& entry)
-        -> Result<std::shared_ptr<const TrainedModel>> {
+    const auto load_model =
+        [&](const nlohmann::json& entry) -> Result<std::shared_ptr<const TrainedModel>> {
       AIMASS_ASSIGN_OR_RETURN(const Learner* learner,
                               learners.Get(entry.at("learner").get<std::string>()));
       AIMASS_ASSIGN_OR_RETURN(std::string bytes, read(entry.at("file").get<std::string>()));

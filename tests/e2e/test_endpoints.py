@@ -3,7 +3,9 @@ load without a failed request), canary and shadow traffic, endpoints surviving a
 record predictions with contributions, feedback and live quality, the Open Inference
 Protocol v2 (checked against the protocol's shapes), /metrics read by the Prometheus
 client's parser, and bad input that changes nothing."""
+import csv
 import json
+import os
 import threading
 import time
 import unittest
@@ -298,6 +300,92 @@ class EndpointsTest(unittest.TestCase):
         self.assertEqual(r.status, 400, r)
         self.assertEqual(self.server.delete("/api/v1/endpoints/strict").status, 204)
         self.assertEqual(self.server.delete("/api/v1/endpoints/strict").status, 404)
+
+
+class BatchPredictionTest(unittest.TestCase):
+    """Batch predictions over a dataset version, and the CLI verbs: deploy, endpoints,
+    predict (a local file in, a file out)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = AimassServer(workers=1)
+        cls.addClassCleanup(cls.server.close)
+        cls.server.start()
+        cls.server.import_dataset("iris", dataset_file("iris.csv"))
+        cls.server.import_dataset("diabetes", dataset_file("diabetes.csv"))
+        EndpointsTest.server = cls.server
+        EndpointsTest.train("iris", "target", "flowers", ["xgboost"])
+
+    def test_cli_deploys_lists_predicts_a_file_and_deletes(self):
+        p = self.server.cli("deploy", "flowers@1", "--endpoint", "cli-petals")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("serves flowers@1", p.stdout)
+        p = self.server.cli("endpoints", "list")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r"cli-petals +flowers@1 +flowers@1 +ready")
+        again = self.server.cli("deploy", "flowers@1", "--endpoint", "cli-petals")
+        self.assertEqual(again.returncode, 1)
+        self.assertIn("exists", again.stderr)
+
+        rows = [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3], [5.9, 3.0, 4.2, 1.5]]
+        path_in = os.path.join(self.server.root, "rows.csv")
+        path_out = os.path.join(self.server.root, "scored.csv")
+        with open(path_in, "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow([SL, SW, PL, PW])
+            writer.writerows(rows)
+        p = self.server.cli("predict", "cli-petals", "--input", path_in, "--output", path_out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("3 rows", p.stdout)
+        with open(path_out, newline="") as f:
+            scored = list(csv.DictReader(f))
+        self.assertEqual(list(scored[0]), [SL, SW, PL, PW, "prediction", "probability_c0",
+                                           "probability_c1", "probability_c2"])
+        online = self.server.post("/api/v1/endpoints/cli-petals/predict", {"instances": [
+            dict(zip([SL, SW, PL, PW], r)) for r in rows]}).json()["predictions"]
+        for row, batch, live in zip(rows, scored, online):
+            self.assertEqual(float(batch[PL]), row[2])  # the input columns are kept
+            self.assertEqual(batch["prediction"], live["prediction"])
+            for c in ("c0", "c1", "c2"):
+                self.assertAlmostEqual(float(batch["probability_" + c]), live["probabilities"][c],
+                                       places=9)
+        names = [d["name"] for d in self.server.get_json("/api/v1/datasets")["datasets"]]
+        self.assertFalse([n for n in names if n.startswith("predict-")], names)  # cleaned up
+
+        p = self.server.cli("predict", "cli-petals", "--input", path_in, "--output", "x.txt")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(".csv or .parquet", p.stderr)
+        p = self.server.cli("endpoints", "delete", "cli-petals", "--yes")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.server.get("/api/v1/endpoints/cli-petals").status, 404)
+
+    def test_batch_job_writes_a_dataset_version(self):
+        self.assertEqual(self.server.post("/api/v1/endpoints",
+                                          {"name": "batch", "model": "flowers"}).status, 201)
+        r = self.server.post("/api/v1/batch-predictions",
+                             {"endpoint": "batch", "dataset": "iris@1", "output": "iris_scored"})
+        self.assertEqual(r.status, 202, r)
+        job = self.server.wait_job(r.json()["job"]["id"], 120)
+        self.assertEqual(job["state"], "succeeded", job)
+        self.assertEqual(job["kind"], "endpoint.batch_predict")
+        version = self.server.get_json("/api/v1/datasets/iris_scored/versions/1")
+        self.assertEqual((version["row_count"], version["column_count"]), (150, 5 + 4))
+        log = self.server.get(f"/api/v1/jobs/{job['id']}/log").body.decode()
+        self.assertIn("rows/s", log)
+
+        # A dataset without the model's columns: the job fails and names the column.
+        r = self.server.post("/api/v1/batch-predictions",
+                             {"endpoint": "batch", "dataset": "diabetes@1", "output": "nope"})
+        job = self.server.wait_job(r.json()["job"]["id"], 120)
+        self.assertEqual(job["state"], "failed")
+        self.assertIn(f"has no column '{SL}'", job["error"])
+        self.assertEqual(self.server.get("/api/v1/datasets/nope").status, 404)
+        for body, status in [({"endpoint": "batch", "dataset": "iris@1", "output": "../x"}, 400),
+                             ({"endpoint": "batch", "dataset": "iris@7", "output": "x"}, 404),
+                             ({"endpoint": "none", "dataset": "iris@1", "output": "x"}, 404),
+                             ({"endpoint": "batch"}, 400)]:
+            self.assertEqual(self.server.post("/api/v1/batch-predictions", body).status, status,
+                             body)
 
 
 class EndpointRestartTest(unittest.TestCase):

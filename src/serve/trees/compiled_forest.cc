@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -322,11 +323,13 @@ void CompiledForest::AddTrees(const float* block, int64_t count, float* margins)
 Result<std::vector<float>> CompiledForest::PredictMargin(const train::Matrix& features) const {
   AIMASS_RETURN_IF_ERROR(CheckFeatures(features));
   std::vector<float> margins(static_cast<size_t>(features.rows) * num_groups_, base_margin_);
-  std::vector<float> block(std::max<size_t>(columns_.size(), 1) * kBlockRows);
+  // Not zeroed: FillBlock writes every value AddTrees reads.
+  const auto block =
+      std::make_unique_for_overwrite<float[]>(std::max<size_t>(columns_.size(), 1) * kBlockRows);
   for (int64_t start = 0; start < features.rows; start += kBlockRows) {
     const int64_t count = std::min(kBlockRows, features.rows - start);
-    FillBlock(features.values.data() + start * features.cols, count, block.data());
-    AddTrees(block.data(), count, margins.data() + start * num_groups_);
+    FillBlock(features.values.data() + start * features.cols, count, block.get());
+    AddTrees(block.get(), count, margins.data() + start * num_groups_);
   }
   return margins;
 }

@@ -1,6 +1,8 @@
 #include "serve/trees/xgboost_trees.h"
 
 #include <charconv>
+#include <cmath>
+#include <exception>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -42,6 +44,9 @@ Result<json> Parse(std::string_view bytes) {
                                                  (text ? "JSON" : "UBJSON") +
                                                  " is damaged or cut short (" + error.what() +
                                                  "); save it again with save_model");
+  } catch (const std::exception& error) {  // std::bad_alloc on a model too large to read
+    return Fail(ErrorCode::kInternal,
+                std::string("could not read the XGBoost model: ") + error.what());
   }
 }
 
@@ -103,7 +108,12 @@ Result<std::vector<T>> ReadArray(const json& object, const char* key, const std:
     for (const json& item : *value) {
       if constexpr (std::is_floating_point_v<T>) {
         if (!item.is_number()) return Damaged(name + " holds a value that is not a number");
-        out.push_back(static_cast<T>(item.get<double>()));
+        // Past float's range a cast is undefined; as float rounding would, it becomes inf.
+        constexpr double kOverflow = 0x1.ffffffp127;  // FLT_MAX + half its last unit
+        const double number = item.get<double>();
+        out.push_back(std::abs(number) >= kOverflow
+                          ? std::copysign(std::numeric_limits<T>::infinity(), number)
+                          : static_cast<T>(number));
       } else {
         int64_t number = 0;
         if (item.is_boolean()) {

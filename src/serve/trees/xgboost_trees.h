@@ -14,8 +14,8 @@
 namespace aimass::serve {
 
 // The code of an error for a model that is valid but not covered here (the caller falls back
-// to XGBoost's predictor). ErrorCode has no kUnimplemented yet; this stands in for it.
-inline constexpr ErrorCode kNotCovered = ErrorCode::kUnsupportedMedia;
+// to XGBoost's predictor).
+inline constexpr ErrorCode kNotCovered = ErrorCode::kUnimplemented;
 
 // One tree as the model file holds it: parallel arrays indexed by node id, node 0 the root.
 struct XgboostTree {
