@@ -317,7 +317,7 @@ TEST_F(SqliteStoreModelsTest, TheModelMigrationAppliesToAnOlderDatabase) {
     auto db = Database::Open(dir_ / "aimass.db");
     ASSERT_TRUE(db);
     ASSERT_TRUE(
-        (*db)->Exec("DROP TABLE model_tags; DROP TABLE model_aliases; "
+        (*db)->Exec("DROP TABLE endpoints; DROP TABLE model_tags; DROP TABLE model_aliases; "
                     "DROP TABLE model_members; DROP TABLE model_versions; "
                     "DROP TABLE models; PRAGMA user_version = 1"));
   }
