@@ -250,15 +250,7 @@ Status CompiledForest::SetObjective(const XgboostTrees& model, Task task, int nu
 }
 
 int CompiledForest::OutputWidth() const {
-  switch (task_) {
-    case Task::kBinary:
-      return 2;
-    case Task::kMulticlass:
-      return num_classes_;
-    case Task::kRegression:
-      return 1;
-  }
-  return 1;
+  return train::OutputWidthOf(task_, num_classes_);
 }
 
 Status CompiledForest::CheckFeatures(const train::Matrix& features) const {

@@ -64,15 +64,7 @@ Result<std::unique_ptr<LinearModel>> LinearModel::Create(LinearWeights weights, 
 }
 
 int LinearModel::OutputWidth() const {
-  switch (task_) {
-    case Task::kBinary:
-      return 2;
-    case Task::kMulticlass:
-      return num_classes_;
-    case Task::kRegression:
-      return 1;
-  }
-  return 1;
+  return train::OutputWidthOf(task_, num_classes_);
 }
 
 void LinearModel::Decisions(std::span<const float> row, std::vector<double>& out) const {

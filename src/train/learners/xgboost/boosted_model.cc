@@ -144,15 +144,7 @@ Status BoostedModel::ReadInfo() {
 }
 
 int BoostedModel::OutputWidth() const {
-  switch (task_) {
-    case Task::kBinary:
-      return 2;
-    case Task::kMulticlass:
-      return num_classes_;
-    case Task::kRegression:
-      return 1;
-  }
-  return 1;
+  return train::OutputWidthOf(task_, num_classes_);
 }
 
 Result<std::vector<double>> BoostedModel::Predict(const Matrix& features) const {
