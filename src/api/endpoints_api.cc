@@ -127,7 +127,7 @@ http::Response Predict(serve::EndpointService& endpoints, http::Request& request
   const json explain = body.value("explain", json(false));
   options.explain =
       (explain.is_boolean() && explain.get<bool>()) || request.Query("explain") == "true";
-  auto answer = endpoints.Predict(request.params.at("name"), body["instances"], options);
+  auto answer = endpoints.Predict(request.params.at("name"), std::move(body["instances"]), options);
   if (!answer) return ErrorOf(answer.error());
   return JsonResponse(200, {{"endpoint", request.params.at("name")},
                             {"model", answer->model->Ref()},

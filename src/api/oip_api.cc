@@ -101,7 +101,7 @@ http::Response Infer(serve::EndpointService& endpoints, http::Request& request) 
     // (its canary split applies).
     if (request.params.contains("v")) options.version = target->model->version.version;
     options.request_id = input->id;
-    auto answer = endpoints.Predict(name, input->records, options);
+    auto answer = endpoints.Predict(name, std::move(input->records), options);
     if (!answer) return OipError(answer.error());
     predictions = std::move(answer->predictions);
     answered = answer->model;  // the canary's classes may differ from the model's

@@ -235,21 +235,20 @@ Result<jobs::JobOutcome> DatasetService::CommitParquet(jobs::JobContext &context
                                                       const fs::path &parquet,
                                                       const std::string &source_json,
                                                       const std::string &lineage_json) {
-  AIMASS_RETURN_IF_ERROR(CheckDatasetName(dataset));
-  AIMASS_ASSIGN_OR_RETURN(auto engine, OpenEngine());
-  ImportOptions options;
-  options.format = FileFormat::kParquet;
-  const fs::path stored = blobs_.NewScratchPath(".parquet");
-  auto info = ImportFile(*engine, parquet, options, stored, [&context](int, std::string_view) {
-    return context.CheckStop().has_value();
-  });
-  if (!info) {
-    std::error_code ec;
-    fs::remove(stored, ec);
-    AIMASS_RETURN_IF_ERROR(context.CheckStop());
-    return Fail(info.error());
-  }
-  return CommitVersion(context, dataset, stored, *info, source_json, lineage_json);
+  std::error_code ec;
+  const auto removed = [&](Error error) {
+    fs::remove(parquet, ec);
+    return Fail(std::move(error));
+  };
+  if (auto checked = CheckDatasetName(dataset); !checked)
+    return removed(checked.error());
+  auto engine = OpenEngine();
+  if (!engine)
+    return removed(engine.error());
+  auto info = DescribeParquet(**engine, parquet);
+  if (!info)
+    return removed(info.error());
+  return CommitVersion(context, dataset, parquet, *info, source_json, lineage_json);
 }
 
 Result<fs::path> DatasetService::VersionFile(const store::DatasetVersionRecord &version) {

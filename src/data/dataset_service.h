@@ -77,10 +77,11 @@ class DatasetService {
   // Deletes one version (ref.version != 0) or the whole dataset (whole_dataset).
   Status Delete(const DatasetRef& ref, bool whole_dataset);
 
-  // For another service's job that made a table (batch predictions): reads `parquet` as an
-  // import of a Parquet file does (schema, statistics) and commits it as the next version of
-  // `dataset` (created if new) with that job, whose result becomes the version's summary.
-  // Progress stays where the job left it; `parquet` is left in place.
+  // For another service's job that wrote a table with this engine (batch predictions): reads
+  // the schema and statistics of `parquet` and commits it as the next version of `dataset`
+  // (created if new) with that job, whose result becomes the version's summary. The file is
+  // moved into the blob store, not rewritten, so it should lie on the data directory's
+  // filesystem; on failure it is removed. Progress stays where the job left it.
   Result<jobs::JobOutcome> CommitParquet(jobs::JobContext& context, const std::string& dataset,
                                          const std::filesystem::path& parquet,
                                          const std::string& source_json,

@@ -2,8 +2,8 @@
 
 namespace aimass::serve {
 
-BackgroundQueue::BackgroundQueue(size_t capacity)
-    : capacity_(capacity), thread_([this] { Run(); }) {}
+BackgroundQueue::BackgroundQueue(size_t capacity, std::function<void()> on_idle)
+    : capacity_(capacity), on_idle_(std::move(on_idle)), thread_([this] { Run(); }) {}
 
 BackgroundQueue::~BackgroundQueue() {
   {
@@ -48,6 +48,11 @@ void BackgroundQueue::Run() {
     lock.unlock();
     task();
     lock.lock();
+    if (tasks_.empty() && on_idle_) {
+      lock.unlock();
+      on_idle_();
+      lock.lock();
+    }
     busy_ = false;
     if (tasks_.empty()) idle_.notify_all();
   }

@@ -17,7 +17,9 @@ namespace aimass::serve {
 // Thread-safe.
 class BackgroundQueue {
  public:
-  explicit BackgroundQueue(size_t capacity);
+  // `on_idle`, when given, runs on the queue's thread each time the last waiting task is
+  // done (the prediction log flushes its files then), before Drain returns.
+  explicit BackgroundQueue(size_t capacity, std::function<void()> on_idle = {});
   // Runs the tasks still queued, then stops the thread.
   ~BackgroundQueue();
   BackgroundQueue(const BackgroundQueue&) = delete;
@@ -34,6 +36,7 @@ class BackgroundQueue {
   void Run();
 
   const size_t capacity_;
+  const std::function<void()> on_idle_;
   std::mutex mu_;
   std::condition_variable wake_, idle_;
   std::deque<std::function<void()>> tasks_;

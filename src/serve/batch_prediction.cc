@@ -4,7 +4,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <mutex>
 #include <numeric>
 #include <set>
@@ -12,6 +11,7 @@
 
 #include "common/hash.h"
 #include "data/dataset_ref.h"
+#include "serve/prediction_table.h"
 #include "train/frame.h"
 
 namespace aimass::serve {
@@ -22,64 +22,6 @@ namespace {
 
 constexpr std::string_view kExample =
     R"({"endpoint":"fraud","dataset":"applications@2","output":"applications_scored"})";
-
-// A SQL identifier or string literal: doubled quotes inside.
-std::string Quoted(std::string_view text, char quote) {
-  std::string out(1, quote);
-  for (char c : text) {
-    out += c;
-    if (c == quote) out += quote;
-  }
-  return out + quote;
-}
-
-// A CSV field: quoted, with doubled quotes.
-std::string CsvField(std::string_view text) { return Quoted(text, '"'); }
-
-std::string Number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.17g", value);
-  return text;
-}
-
-// The columns batch prediction adds, in order: prediction, then probability_<class>.
-std::vector<std::string> AddedColumns(const train::Pipeline& pipeline) {
-  std::vector<std::string> out = {"prediction"};
-  if (IsClassification(pipeline.task())) {
-    for (const auto& name : pipeline.classes()) out.push_back("probability_" + name);
-  }
-  return out;
-}
-
-// Writes one line per row: the predicted class (or number) and each class's probability.
-Status WritePredictionsCsv(const fs::path& path, const train::Pipeline& pipeline,
-                           const std::vector<double>& predicted, int64_t rows) {
-  std::ofstream out(path, std::ios::binary);
-  const auto added = AddedColumns(pipeline);
-  for (size_t i = 0; i < added.size(); ++i) out << (i ? "," : "") << CsvField(added[i]);
-  out << '\n';
-  const int width = pipeline.width();
-  const bool classes = IsClassification(pipeline.task());
-  std::vector<std::string> class_fields;
-  for (const auto& name : pipeline.classes()) class_fields.push_back(CsvField(name));
-  std::string line;
-  for (int64_t r = 0; r < rows; ++r) {
-    const double* row = predicted.data() + r * width;
-    line.clear();
-    if (!classes) {
-      line = Number(row[0]);
-    } else {
-      const int best = static_cast<int>(std::max_element(row, row + width) - row);
-      line = class_fields[static_cast<size_t>(best)];
-      for (int c = 0; c < width; ++c) line += "," + Number(row[c]);
-    }
-    line += '\n';
-    out.write(line.data(), static_cast<std::streamsize>(line.size()));
-  }
-  out.close();
-  if (!out) return Fail(ErrorCode::kInternal, "cannot write " + path.string());
-  return Ok();
-}
 
 }  // namespace
 
@@ -136,6 +78,7 @@ Result<jobs::JobOutcome> BatchPredictionService::Run(jobs::JobContext& context) 
   AIMASS_ASSIGN_OR_RETURN(auto version, store_.GetVersion(ref.name, ref.version));
   AIMASS_ASSIGN_OR_RETURN(auto path, datasets_.VersionFile(version));
   AIMASS_RETURN_IF_ERROR(context.Progress(1, "reading " + dataset));
+  const auto reading = std::chrono::steady_clock::now();
 
   std::vector<std::string> needed;
   for (const auto& column : pipeline.schema().columns) needed.push_back(column.name);
@@ -159,13 +102,18 @@ Result<jobs::JobOutcome> BatchPredictionService::Run(jobs::JobContext& context) 
       }
     }
   }
-  for (const auto& name : AddedColumns(pipeline)) {
+  for (const auto& name : PredictionColumns(pipeline)) {
     if (present.contains(name)) {
       return Fail(ErrorCode::kInvalidArgument,
                   dataset + " already has a column '" + name +
                       "', which batch prediction adds; rename it with a transform first");
     }
   }
+
+  char rate[96];
+  std::snprintf(rate, sizeof rate, "read %lld rows in %.2f s", static_cast<long long>(frame.rows),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - reading).count());
+  context.Log(rate);
 
   // Chunks of rows on every thread; the job's own thread reports progress.
   const int64_t rows = frame.rows;
@@ -209,7 +157,6 @@ Result<jobs::JobOutcome> BatchPredictionService::Run(jobs::JobContext& context) 
   if (failure) return Fail(failure->code, "predicting " + dataset + ": " + failure->message);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  char rate[96];
   std::snprintf(rate, sizeof rate, "predicted %lld rows in %.2f s (%.0f rows/s, %d threads)",
                 static_cast<long long>(rows), seconds, rows / std::max(seconds, 1e-9),
                 options_.threads);
@@ -217,33 +164,28 @@ Result<jobs::JobOutcome> BatchPredictionService::Run(jobs::JobContext& context) 
 
   // The output: the input's columns beside the predictions, row by row.
   AIMASS_RETURN_IF_ERROR(context.Progress(86, "writing " + output));
+  const auto writing = std::chrono::steady_clock::now();
   std::error_code ec;
   fs::create_directories(options_.temp_dir, ec);
-  const std::string stem = "batch-" + RandomHex(8);
-  const fs::path csv = options_.temp_dir / (stem + ".csv");
-  const fs::path joined = options_.temp_dir / (stem + ".parquet");
+  const fs::path joined = options_.temp_dir / ("batch-" + RandomHex(8) + ".parquet");
   struct Cleanup {
-    std::vector<fs::path> files;
+    fs::path file;
     ~Cleanup() {
       std::error_code ec;
-      for (const auto& file : files) fs::remove(file, ec);
+      fs::remove(file, ec);
     }
-  } cleanup{{csv, joined}};
-  AIMASS_RETURN_IF_ERROR(WritePredictionsCsv(csv, pipeline, predicted, rows));
-  std::string columns;
-  const auto added = AddedColumns(pipeline);
-  for (size_t i = 0; i < added.size(); ++i) {
-    const bool text = i == 0 && IsClassification(pipeline.task());
-    columns += (i ? ", " : "") + Quoted(added[i], '\'') + ": " + (text ? "'VARCHAR'" : "'DOUBLE'");
-  }
+  } cleanup{joined};
   {
     AIMASS_ASSIGN_OR_RETURN(auto engine, datasets_.OpenEngine());
+    AIMASS_RETURN_IF_ERROR(WritePredictionTable(*engine, "predictions", pipeline, predicted, rows));
     AIMASS_RETURN_IF_ERROR(
-        engine->Execute("COPY (SELECT * FROM read_parquet(" + Quoted(path.string(), '\'') +
-                        ") POSITIONAL JOIN read_csv(" + Quoted(csv.string(), '\'') +
-                        ", header = true, quote = '\"', escape = '\"', columns = {" + columns +
-                        "})) TO " + Quoted(joined.string(), '\'') + " (FORMAT parquet)"));
+        engine->Execute("COPY (SELECT * FROM read_parquet(" + data::QuoteLiteral(path.string()) +
+                        ") POSITIONAL JOIN predictions) TO " + data::QuoteLiteral(joined.string()) +
+                        " (FORMAT parquet)"));
   }
+  std::snprintf(rate, sizeof rate, "wrote the inputs beside their predictions in %.2f s",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - writing).count());
+  context.Log(rate);
   const json source = {{"kind", "batch_prediction"},
                        {"endpoint", endpoint},
                        {"model", model->Ref()},

@@ -305,8 +305,7 @@ void EndpointService::Measure(const std::string& name, const std::string& model,
   rows_.With({name}).Observe(static_cast<double>(rows));
 }
 
-Result<PredictAnswer> EndpointService::Predict(const std::string& name,
-                                               const nlohmann::json& records,
+Result<PredictAnswer> EndpointService::Predict(const std::string& name, nlohmann::json records,
                                                const PredictOptions& options) {
   const auto start = Steady::now();
   std::shared_ptr<Entry> entry;
@@ -374,22 +373,26 @@ Result<PredictAnswer> EndpointService::Predict(const std::string& name,
   PredictAnswer answer;
   answer.id =
       options.request_id.empty() ? NewId(clock_.NowMillis(), next_id_++) : options.request_id;
-  std::vector<PredictionEntry> entries;
-  for (size_t i = 0; i < predictions->size(); ++i) {
-    auto& prediction = (*predictions)[i];
-    prediction["id"] = answer.id + "-" + std::to_string(i);
-    if (!log_.Sampled(prediction["id"])) continue;
-    nlohmann::json output = prediction;
-    output.erase("id");
-    entries.push_back({prediction["id"], name, model->Ref(), model->version.version, false,
-                       records[i], std::move(output)});
-  }
-  log_.Record(std::move(entries));
   if (deployment->shadow && options.version == 0) {
     shadows_.Post(
         [this, deployment, records, id = answer.id] { RunShadow(deployment, records, id); });
   }
-  Measure(name, model->Ref(), "ok", start, records.size());
+  const size_t count = records.size();
+  std::vector<PredictionEntry> entries;
+  for (size_t i = 0; i < predictions->size(); ++i) {
+    auto& prediction = (*predictions)[i];
+    std::string id = answer.id + "-" + std::to_string(i);
+    const bool sampled = log_.Sampled(id);
+    if (sampled) {
+      // The log's copy of the answer is made before the id joins it; the record itself is
+      // not needed again, so it moves.
+      entries.push_back({id, name, model->Ref(), model->version.version, false,
+                         std::move(records[i]), prediction});
+    }
+    prediction["id"] = std::move(id);
+  }
+  log_.Record(std::move(entries));
+  Measure(name, model->Ref(), "ok", start, count);
   answer.predictions = std::move(*predictions);
   answer.model = std::move(model);
   return answer;

@@ -85,7 +85,7 @@ class EndpointService {
   std::vector<EndpointStatus> List();
 
   // Records ([{"col": value, ...}, ...]) through the endpoint's model (or its canary).
-  Result<PredictAnswer> Predict(const std::string& name, const nlohmann::json& records,
+  Result<PredictAnswer> Predict(const std::string& name, nlohmann::json records,
                                 const PredictOptions& options);
   // Ground truth for an earlier prediction id.
   Status Feedback(const std::string& name, const std::string& id, const nlohmann::json& truth);

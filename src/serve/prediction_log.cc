@@ -6,6 +6,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <utility>
 
 namespace aimass::serve {
 namespace fs = std::filesystem;
@@ -40,10 +41,55 @@ void ReadLines(const std::vector<fs::path>& files,
   }
 }
 
+// A JSON string: quotes and escapes as nlohmann::json writes them.
+void AppendJsonString(const std::string& text, std::string& out) {
+  out += nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// One line of the predictions file: {"id","time","model","version","shadow","input","output"},
+// written field by field so that the record and the answer are not copied into a new object.
+void AppendLine(const PredictionEntry& entry, int64_t now, std::string& out) {
+  constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
+  out += "{\"id\":";
+  AppendJsonString(entry.id, out);
+  out += ",\"time\":" + std::to_string(now) + ",\"model\":";
+  AppendJsonString(entry.model, out);
+  out += ",\"version\":" + std::to_string(entry.version) +
+         ",\"shadow\":" + (entry.shadow ? "true" : "false") + ",\"input\":";
+  out += entry.input.dump(-1, ' ', false, kReplace);
+  out += ",\"output\":";
+  out += entry.output.dump(-1, ' ', false, kReplace);
+  out += "}\n";
+}
+
 }  // namespace
 
 PredictionLog::PredictionLog(PredictionLogOptions options, const Clock& clock)
-    : options_(std::move(options)), clock_(clock), queue_(options_.queue_capacity) {}
+    : options_(std::move(options)),
+      clock_(clock),
+      queue_(options_.queue_capacity, [this] { FlushFiles(); }) {}
+
+PredictionLog::~PredictionLog() {
+  queue_.Drain();
+  std::lock_guard lock(files_mu_);
+  CloseFiles("");
+}
+
+void PredictionLog::FlushFiles() {
+  std::lock_guard lock(files_mu_);
+  for (auto& [key, open] : open_) std::fflush(open.file);
+}
+
+void PredictionLog::CloseFiles(const std::string& endpoint) {
+  for (auto it = open_.begin(); it != open_.end();) {
+    if (!endpoint.empty() && it->first.first != endpoint) {
+      ++it;
+      continue;
+    }
+    std::fclose(it->second.file);
+    it = open_.erase(it);
+  }
+}
 
 bool PredictionLog::Sampled(const std::string& id) const {
   if (options_.sample_rate >= 1) return true;
@@ -58,17 +104,7 @@ void PredictionLog::Record(std::vector<PredictionEntry> entries) {
   const int64_t now = clock_.NowMillis();
   queue_.Post([this, now, entries = std::move(entries)] {
     std::string lines;
-    for (const auto& entry : entries) {
-      lines += nlohmann::json({{"id", entry.id},
-                               {"time", now},
-                               {"model", entry.model},
-                               {"version", entry.version},
-                               {"shadow", entry.shadow},
-                               {"input", entry.input},
-                               {"output", entry.output}})
-                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      lines += '\n';
-    }
+    for (const auto& entry : entries) AppendLine(entry, now, lines);
     Append(entries.front().endpoint, "predictions", lines);
   });
 }
@@ -88,15 +124,23 @@ void PredictionLog::Append(const std::string& endpoint, const std::string& kind,
                            const std::string& lines) {
   std::lock_guard lock(files_mu_);
   const fs::path folder = options_.dir / endpoint;
-  std::error_code ec;
-  fs::create_directories(folder, ec);
   const fs::path active = folder / (kind + ".jsonl");
-  if (fs::exists(active, ec) &&
-      static_cast<int64_t>(fs::file_size(active, ec)) + static_cast<int64_t>(lines.size()) >
-          options_.max_file_bytes) {
+  auto it = open_.find({endpoint, kind});
+  std::error_code ec;
+  int64_t size = 0;
+  if (it != open_.end()) {
+    size = it->second.size;
+  } else if (const auto found = fs::file_size(active, ec); !ec) {
+    size = static_cast<int64_t>(found);
+  }
+  if (size > 0 && size + static_cast<int64_t>(lines.size()) > options_.max_file_bytes) {
+    if (it != open_.end()) {
+      std::fclose(it->second.file);
+      open_.erase(it);
+      it = open_.end();
+    }
     // The time it rotated names it; a second rotation within that millisecond gets a suffix
-    // rather than overwriting the first.
-    // Zero-padded, so that names sort by time.
+    // rather than overwriting the first. Zero-padded, so that names sort by time.
     char stamp[24];
     std::snprintf(stamp, sizeof stamp, "%016lld", static_cast<long long>(clock_.NowMillis()));
     fs::path rotated = folder / (kind + "-" + stamp + ".jsonl");
@@ -106,17 +150,23 @@ void PredictionLog::Append(const std::string& endpoint, const std::string& kind,
     fs::rename(active, rotated, ec);
     Trim(folder);
   }
-  // A line cut by a crash must not swallow the first line written after it.
-  bool cut = false;
-  if (std::ifstream last(fs::is_regular_file(active, ec) ? active : fs::path(),
-                         std::ios::binary | std::ios::ate);
-      last && last.tellg() > 0) {
-    last.seekg(-1, std::ios::end);
-    cut = last.get() != '\n';
+  if (it == open_.end()) {
+    fs::create_directories(folder, ec);
+    OpenFile opened;
+    opened.file = std::fopen(active.c_str(), "a+b");
+    if (opened.file == nullptr) return;  // the disk is gone or full: the log is best effort
+    std::fseek(opened.file, 0, SEEK_END);
+    opened.size = std::ftell(opened.file);
+    // A line cut by a crash must not swallow the first line written after it.
+    if (opened.size > 0 && std::fseek(opened.file, -1, SEEK_END) == 0 &&
+        std::fgetc(opened.file) != '\n') {
+      std::fputc('\n', opened.file);  // "a" mode: every write goes to the end
+      ++opened.size;
+    }
+    it = open_.emplace(std::pair{endpoint, kind}, opened).first;
   }
-  std::ofstream out(active, std::ios::app | std::ios::binary);
-  if (cut) out << '\n';
-  out << lines;
+  std::fwrite(lines.data(), 1, lines.size(), it->second.file);
+  it->second.size += static_cast<int64_t>(lines.size());
 }
 
 void PredictionLog::Trim(const fs::path& folder) {
@@ -198,6 +248,7 @@ Result<nlohmann::json> PredictionLog::Quality(const std::string& endpoint) {
 void PredictionLog::Remove(const std::string& endpoint) {
   Flush();
   std::lock_guard lock(files_mu_);
+  CloseFiles(endpoint);
   std::error_code ec;
   fs::remove_all(options_.dir / endpoint, ec);
 }

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -40,6 +42,9 @@ struct PredictionEntry {
 class PredictionLog {
  public:
   PredictionLog(PredictionLogOptions options, const Clock& clock);
+  ~PredictionLog();
+  PredictionLog(const PredictionLog&) = delete;
+  PredictionLog& operator=(const PredictionLog&) = delete;
 
   // Whether a prediction with this id is in the sample.
   bool Sampled(const std::string& id) const;
@@ -62,10 +67,21 @@ class PredictionLog {
   // "feedback"), rotating and trimming as the options say.
   void Append(const std::string& endpoint, const std::string& kind, const std::string& lines);
   void Trim(const std::filesystem::path& folder);
+  // Writes out what the open files buffer (on the queue's thread when it runs idle).
+  void FlushFiles();
+  // Closes the open files of `endpoint` (all of them when empty). Needs files_mu_.
+  void CloseFiles(const std::string& endpoint);
+
+  // An active file kept open between writes, with the size it has reached.
+  struct OpenFile {
+    std::FILE* file = nullptr;
+    int64_t size = 0;
+  };
 
   const PredictionLogOptions options_;
   const Clock& clock_;
-  std::mutex files_mu_;    // Append and Quality's reads
+  std::mutex files_mu_;                                           // Append and Quality's reads
+  std::map<std::pair<std::string, std::string>, OpenFile> open_;  // by endpoint, kind
   BackgroundQueue queue_;  // last: its thread stops before the rest goes
 };
 

@@ -160,6 +160,14 @@ Error CellError(int64_t record, const std::string& column, const std::string& wh
 
 Result<Frame> FromRecordArray(const nlohmann::json& records, const FrameSchema& schema) {
   Frame frame = EmptyFrame(schema);
+  for (auto& column : frame.columns) {
+    if (column.kind == ColumnKind::kText) {
+      column.texts.reserve(records.size());
+      column.present.reserve(records.size());
+    } else {
+      column.numbers.reserve(records.size());
+    }
+  }
   std::vector<CellReader> readers(frame.columns.begin(), frame.columns.end());
   for (size_t r = 0; r < records.size(); ++r) {
     const auto& record = records[r];
