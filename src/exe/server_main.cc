@@ -14,6 +14,7 @@
 #include "blob/local_blob_store.h"
 #include "common/files.h"
 #include "data/dataset_service.h"
+#include "exe/server_logging.h"
 #include "http/server.h"
 #include "jobs/worker_pool.h"
 #include "monitor/process_metrics.h"
@@ -78,6 +79,7 @@ void ImportDemoData(data::DatasetService& datasets, const fs::path& folder) {
 
 int Serve(const ServeFlags& flags) {
   sigset_t stop_signals = BlockStopSignals();
+  UseBufferedServerLog();
   auto listen = ParseListen(flags.listen);
   if (!listen) return Die(listen.error());
   const fs::path data_dir = fs::absolute(flags.data_dir);
@@ -187,6 +189,7 @@ int Serve(const ServeFlags& flags) {
   pool.Stop();
   prediction_log.Flush();
   spdlog::info("stopped");
+  spdlog::default_logger()->flush();
   return 0;
 }
 
