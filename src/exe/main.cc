@@ -64,6 +64,17 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   serve_cmd
+      ->add_option("--batch-max-rows", serve.batch_max_rows,
+                   "Dynamic batching: predict requests that arrive together are predicted in "
+                   "one call of up to this many records (0: off; it needs --io-threads above it)")
+      ->check(CLI::Range(int64_t{0}, int64_t{100'000}))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--batch-delay-us", serve.batch_delay_us,
+                   "Dynamic batching: how long a batch's first request waits for others")
+      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000}))
+      ->capture_default_str();
+  serve_cmd
       ->add_option("--engine-memory-limit", serve.engine_memory_limit,
                    "DuckDB memory limit per job, e.g. 2GB")
       ->capture_default_str();

@@ -130,7 +130,11 @@ int Serve(const ServeFlags& flags) {
   log_options.dir = data_dir / "predictions";
   log_options.sample_rate = flags.prediction_log_sample;
   serve::PredictionLog prediction_log(log_options, clock);
-  serve::EndpointService endpoints(**store, loader, prediction_log, metrics, clock);
+  serve::EndpointServiceOptions endpoint_options;
+  endpoint_options.batching.max_rows = flags.batch_max_rows;
+  endpoint_options.batching.max_delay = std::chrono::microseconds(flags.batch_delay_us);
+  serve::EndpointService endpoints(**store, loader, prediction_log, metrics, clock,
+                                   endpoint_options);
   serve::BatchPredictionOptions batch_options;
   batch_options.threads = data_options.engine_threads;
   batch_options.temp_dir = data_dir / "tmp" / "batch";

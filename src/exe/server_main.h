@@ -20,6 +20,8 @@ struct ServeFlags {
   std::string engine_memory_limit = "2GB";
   std::string demo_data;               // a folder of CSV files imported on the first start
   double prediction_log_sample = 1.0;  // the share of predictions the prediction log keeps
+  int64_t batch_max_rows = 0;          // dynamic batching of predict requests; 0: off
+  int64_t batch_delay_us = 500;        // how long a batch's first request waits for others
 };
 
 // Runs the server until SIGTERM or SIGINT; returns the exit code.

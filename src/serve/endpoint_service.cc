@@ -351,7 +351,7 @@ Result<PredictAnswer> EndpointService::Predict(const std::string& name, nlohmann
   }
 
   auto checked = CheckRecords(records, model->pipeline->schema());
-  auto predictions = checked ? model->pipeline->PredictRecords(records)
+  auto predictions = checked ? batcher_.Predict(model->pipeline, records)
                              : Result<nlohmann::json>(std::unexpected(checked.error()));
   if (!predictions) {
     Measure(name, model->Ref(), "error", start, records.size());

@@ -25,6 +25,7 @@
 #include "serve/background_queue.h"
 #include "serve/model_loader.h"
 #include "serve/prediction_log.h"
+#include "serve/request_batcher.h"
 #include "store/metadata_store.h"
 
 namespace aimass::serve {
@@ -59,6 +60,7 @@ struct PredictAnswer {
 struct EndpointServiceOptions {
   std::chrono::milliseconds refresh_interval{1000};  // how often aliases are checked
   int64_t max_records = 100'000;                     // per request
+  BatchingOptions batching;                          // off unless max_rows > 1
 };
 
 // Thread-safe.
@@ -120,6 +122,7 @@ class EndpointService {
   monitor::MetricsRegistry& metrics_;
   const Clock& clock_;
   const EndpointServiceOptions options_;
+  RequestBatcher batcher_{options_.batching};
   monitor::CounterFamily& requests_;
   monitor::HistogramFamily& latency_;
   monitor::HistogramFamily& rows_;
