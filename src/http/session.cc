@@ -9,6 +9,7 @@
 
 #include "http/access_log.h"
 #include "http/request_id.h"
+#include "http/security_headers.h"
 #include "http/url.h"
 
 namespace aimass::http {
@@ -261,9 +262,13 @@ void Session::Send(Response response) {
   response_.result(static_cast<unsigned>(response.status));
   response_.set(bhttp::field::server, "aimass");
   response_.set("X-Request-Id", request_.request_id);
+  SetSecurityHeaders(response_);
   if (!response.body.empty() || (response.status != 204 && response.status != 304)) {
     response_.set(bhttp::field::content_type, response.content_type);
   }
+  // A handler's own header replaces a default of the same name (an event stream's
+  // Cache-Control).
+  for (auto& [name, value] : response.headers) response_.erase(name);
   for (auto& [name, value] : response.headers) response_.insert(name, value);
   response_.body() = std::move(response.body);
   response_.keep_alive(!close_after_);

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/access_log.h"
+#include "http/security_headers.h"
 #include "http/session.h"
 
 namespace aimass::http {
@@ -40,7 +41,11 @@ void Session::RunStream(Response response) {
   bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), 11};
   head.set(bhttp::field::server, "aimass");
   head.set("X-Request-Id", request_.request_id);
+  SetSecurityHeaders(head);
   head.set(bhttp::field::content_type, response.content_type);
+  // A handler's own header replaces a default of the same name (an event stream's
+  // Cache-Control).
+  for (auto& [name, value] : response.headers) head.erase(name);
   for (auto& [name, value] : response.headers) head.insert(name, value);
   head.keep_alive(false);
   head.chunked(true);

@@ -170,6 +170,32 @@ TEST(ServerTest, EchoesASaneRequestIdAndGeneratesOtherwise) {
   EXPECT_EQ((*on_error)["X-Request-Id"], "err-1");
 }
 
+TEST(ServerTest, EveryResponseCarriesSecurityHeadersAndCorsStaysClosed) {
+  TestServer server(MakeRouter());
+  TestClient client(server.port());
+  const std::vector<std::pair<std::string, std::string>> from_elsewhere = {
+      {"Origin", "https://evil.example"}};
+  for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
+           {"GET", "/v2/health/live"},  // public, 200
+           {"GET", "/nope"},            // 404
+           {"POST", "/api/v1/users"},   // 401: no token
+           {"OPTIONS", "/api/v1/users"}}) {
+    auto answer = client.Call(method, target, "", from_elsewhere);
+    ASSERT_TRUE(answer) << method << " " << target;
+    const auto& headers = *answer;
+    EXPECT_EQ(headers["X-Content-Type-Options"], "nosniff") << target;
+    EXPECT_EQ(headers["X-Frame-Options"], "DENY") << target;
+    EXPECT_EQ(headers["Content-Security-Policy"], "default-src 'none'; frame-ancestors 'none'");
+    EXPECT_EQ(headers["Referrer-Policy"], "no-referrer");
+    EXPECT_EQ(headers["Cache-Control"], "no-store");
+    EXPECT_EQ(headers.count("Access-Control-Allow-Origin"), 0u) << method << " " << target;
+    EXPECT_EQ(headers.count("Access-Control-Allow-Credentials"), 0u);
+    if (method == "OPTIONS") {
+      EXPECT_EQ(headers.result_int(), 405);  // no preflight is answered
+    }
+  }
+}
+
 TEST(ServerTest, HandlerExceptionIs500AndTheServerGoesOn) {
   TestServer server(MakeRouter());
   TestClient client(server.port());
