@@ -11,13 +11,12 @@
 
 #include "common/files.h"
 #include "common/hash.h"
+#include "python_scripts.h"
 
 namespace aimass::train {
 namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-constexpr const char* kPython = "/usr/bin/python3";
 
 // Writes rows.json (records, null for missing) and, per model, NAME.json or NAME.ubj with
 // NAME.pred.json and NAME.contribs.json (Python's predictions and SHAP contributions on those
@@ -57,29 +56,18 @@ class XgboostImportTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new fs::path(fs::temp_directory_path() / ("aimass-xgb-import-" + RandomHex(6)));
     fs::create_directories(*dir_);
-    ASSERT_TRUE(WriteFileAtomically(*dir_ / "train.py", kScript));
-    const std::string command =
-        std::string(kPython) + " " + (*dir_ / "train.py").string() + " " + dir_->string();
-    if (std::system(command.c_str()) != 0) {
-      // Without Python's xgboost the tests skip (python_ stays false); with it, fail.
-      const std::string check = std::string(kPython) + " -c 'import xgboost, numpy' 2>/dev/null";
-      ASSERT_NE(std::system(check.c_str()), 0) << command << " failed";
-      return;
-    }
-    python_ = true;
+    python_ = python_scripts::Run(*dir_, kScript);
   }
   static void TearDownTestSuite() {
     fs::remove_all(*dir_);
     delete dir_;
   }
   void SetUp() override {
-    if (!python_) GTEST_SKIP() << kPython << " with xgboost and numpy is not installed";
+    if (!python_) GTEST_SKIP() << python_scripts::kMissing;
   }
 
   static std::string Bytes(const std::string& file) {
-    auto bytes = ReadFile(*dir_ / file);
-    EXPECT_TRUE(bytes) << file;
-    return bytes ? *bytes : "";
+    return python_scripts::ReadBytes(*dir_ / file);
   }
   static json Json(const std::string& file) { return json::parse(Bytes(file)); }
   static Result<ImportedXgboost> Import(const std::string& file, XgboostImportSpec spec = {}) {

@@ -10,6 +10,7 @@
 
 #include "common/files.h"
 #include "common/hash.h"
+#include "python_scripts.h"
 #include "serve/trees/agreement.h"
 #include "serve/trees/compiled_forest.h"
 #include "serve/trees/compiled_model.h"
@@ -22,7 +23,6 @@ using testing::ExpectAgree;
 using train::Matrix;
 using train::Task;
 
-constexpr const char* kPython = "/usr/bin/python3";
 constexpr int64_t kRows = 600;
 constexpr int64_t kCols = 6;
 
@@ -74,15 +74,7 @@ class PythonModelTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new fs::path(fs::temp_directory_path() / ("aimass-trees-python-" + RandomHex(6)));
     fs::create_directories(*dir_);
-    ASSERT_TRUE(WriteFileAtomically(*dir_ / "train.py", kScript));
-    const std::string command =
-        std::string(kPython) + " " + (*dir_ / "train.py").string() + " " + dir_->string();
-    if (std::system(command.c_str()) != 0) {
-      // Without Python's xgboost the tests skip (python_ stays false); with it, fail.
-      const std::string check = std::string(kPython) + " -c 'import xgboost, numpy' 2>/dev/null";
-      ASSERT_NE(std::system(check.c_str()), 0) << command << " failed";
-      return;
-    }
+    if (!python_scripts::Run(*dir_, kScript)) return;
     const std::vector<float> x = ReadFloats("x.f32");
     ASSERT_EQ(x.size(), static_cast<size_t>(kRows * kCols));
     features_ = new Matrix{kRows, kCols, x};
@@ -94,20 +86,14 @@ class PythonModelTest : public ::testing::Test {
     delete features_;
   }
   void SetUp() override {
-    if (!python_) GTEST_SKIP() << kPython << " with xgboost and numpy is not installed";
+    if (!python_) GTEST_SKIP() << python_scripts::kMissing;
   }
 
   static std::vector<float> ReadFloats(const std::string& name) {
-    auto bytes = ReadFile(*dir_ / name);
-    EXPECT_TRUE(bytes) << name;
-    std::vector<float> values(bytes ? bytes->size() / sizeof(float) : 0);
-    if (bytes) std::memcpy(values.data(), bytes->data(), values.size() * sizeof(float));
-    return values;
+    return python_scripts::ReadFloats(*dir_ / name);
   }
   static std::string Bytes(const std::string& name) {
-    auto bytes = ReadFile(*dir_ / name);
-    EXPECT_TRUE(bytes) << name;
-    return bytes ? *bytes : "";
+    return python_scripts::ReadBytes(*dir_ / name);
   }
 
   // NAME.json and NAME.ubj compile, and predict as XGBoost in C++ and in Python.

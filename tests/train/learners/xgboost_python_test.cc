@@ -11,6 +11,7 @@
 
 #include "common/files.h"
 #include "common/hash.h"
+#include "python_scripts.h"
 #include "train/learner.h"
 #include "train/learners/synthetic_data.h"
 
@@ -18,8 +19,6 @@ namespace aimass::train {
 namespace {
 namespace fs = std::filesystem;
 using namespace testing;  // NOLINT: the synthetic problems
-
-constexpr const char* kPython = "/usr/bin/python3";
 
 // Trains on x.f32/y.f32 (rows x cols float32) three models, as a user would in Python, and
 // writes each as .json and .ubj with its predictions on x (float32, row-major).
@@ -65,21 +64,11 @@ class XgboostPythonTest : public ::testing::Test {
       problem.features.values[i] = std::numeric_limits<float>::quiet_NaN();
     }
     features_ = new Matrix(problem.features);
-    Write("x.f32", problem.features.values);
-    Write("class.f32", problem.labels);
-    Write("binary.f32", binary);
-    Write("target.f32", target);
-    ASSERT_TRUE(WriteFileAtomically(*dir_ / "train.py", kScript));
-    const std::string command = std::string(kPython) + " " + (*dir_ / "train.py").string() + " " +
-                                dir_->string() + " " + std::to_string(kRows) + " " +
-                                std::to_string(kCols);
-    if (std::system(command.c_str()) != 0) {
-      // Without Python's xgboost the tests skip (python_ stays false); with it, fail.
-      const std::string check = std::string(kPython) + " -c 'import xgboost, numpy' 2>/dev/null";
-      ASSERT_NE(std::system(check.c_str()), 0) << command << " failed";
-      return;
-    }
-    python_ = true;
+    python_scripts::WriteFloats(*dir_ / "x.f32", problem.features.values);
+    python_scripts::WriteFloats(*dir_ / "class.f32", problem.labels);
+    python_scripts::WriteFloats(*dir_ / "binary.f32", binary);
+    python_scripts::WriteFloats(*dir_ / "target.f32", target);
+    python_ = python_scripts::Run(*dir_, kScript, {std::to_string(kRows), std::to_string(kCols)});
   }
   static void TearDownTestSuite() {
     fs::remove_all(*dir_);
@@ -87,20 +76,11 @@ class XgboostPythonTest : public ::testing::Test {
     delete features_;
   }
   void SetUp() override {
-    if (!python_) GTEST_SKIP() << kPython << " with xgboost and numpy is not installed";
+    if (!python_) GTEST_SKIP() << python_scripts::kMissing;
   }
 
-  static void Write(const std::string& name, const std::vector<float>& values) {
-    std::ofstream out(*dir_ / name, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(values.data()),
-              static_cast<std::streamsize>(values.size() * sizeof(float)));
-  }
   static std::vector<float> ReadFloats(const std::string& name) {
-    auto bytes = ReadFile(*dir_ / name);
-    EXPECT_TRUE(bytes) << name;
-    std::vector<float> values(bytes ? bytes->size() / sizeof(float) : 0);
-    if (bytes) std::memcpy(values.data(), bytes->data(), values.size() * sizeof(float));
-    return values;
+    return python_scripts::ReadFloats(*dir_ / name);
   }
 
   // Loads NAME.json and NAME.ubj and checks both predict as Python did, to 1e-6.
