@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/actor.h"
 #include "http/access_log.h"
 #include "http/request_id.h"
 #include "http/security_headers.h"
@@ -225,6 +226,8 @@ void Session::Dispatch() {
   }
   Response response;
   try {
+    ActorScope actor(request_.principal.user_name.empty() ? "anonymous"
+                                                          : request_.principal.user_name);
     response = route_->handler(request_);
   } catch (const std::exception& e) {
     spdlog::error("{} {} {}: the handler threw: {}", request_.request_id, request_.method,

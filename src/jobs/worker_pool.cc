@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "common/actor.h"
+
 namespace aimass::jobs {
 namespace {
 
@@ -106,6 +108,9 @@ void WorkerPool::Run(store::JobRecord job) {
   }
   context.Log("attempt " + std::to_string(job.attempts) + " on " + options_.owner);
 
+  // The ledger names whoever queued the job, and the job, as the author of its changes.
+  ActorScope actor((job.created_by.empty() ? "system" : job.created_by) + " (job " +
+                   std::to_string(job.id) + ")");
   Result<JobOutcome> outcome = Fail(ErrorCode::kInternal, "no handler");
   auto handler = handlers_.find(job.kind);
   if (handler == handlers_.end()) {

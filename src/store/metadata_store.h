@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/status.h"
 #include "store/records.h"
 
@@ -83,8 +85,18 @@ struct ModelFilter {
   int64_t offset = 0;
 };
 
+// A change for the ledger to record: what was done to what, with the content hashes and
+// settings that describe it. The store adds when, who (common/actor.h) and the index.
+struct LedgerChange {
+  std::string action;   // "model.alias.set"
+  std::string subject;  // "model:fraud"
+  nlohmann::json details = nlohmann::json::object();
+};
+
 // Implementations are thread-safe; every method that changes several rows does
-// it in one transaction.
+// it in one transaction. Every method that changes state also appends a ledger entry
+// describing the change in that same transaction: the change and its entry are both there
+// or both absent.
 class MetadataStore {
  public:
   virtual ~MetadataStore() = default;
@@ -203,6 +215,21 @@ class MetadataStore {
   virtual Result<EndpointRecord> GetEndpoint(const std::string &name) = 0;
   virtual Result<std::vector<EndpointRecord>> ListEndpoints() = 0;
   virtual Status DeleteEndpoint(const std::string &name) = 0;
+
+  // The tamper-evident ledger. Records a change whose state lives outside the store (a key
+  // rotation): the entry alone, in its own transaction.
+  virtual Status RecordChange(const LedgerChange &change, int64_t now) = 0;
+  // The number of entries (the next entry's index).
+  virtual Result<int64_t> LedgerSize() = 0;
+  // Entries with index >= from, oldest first, at most `limit`.
+  virtual Result<std::vector<LedgerEntryRecord>> LedgerEntries(int64_t from, int64_t limit) = 0;
+  // The entries about any of `subjects` (exact), oldest first.
+  virtual Result<std::vector<LedgerEntryRecord>> LedgerEntriesAbout(
+      const std::vector<std::string> &subjects) = 0;
+  // Keeps a signed tree head; a head of the same size is kept only once (the first).
+  virtual Status AddTreeHead(const TreeHeadRecord &head) = 0;
+  // All heads kept, smallest first.
+  virtual Result<std::vector<TreeHeadRecord>> TreeHeads() = 0;
 
   // "ok" when the database passes its own integrity check, else what it found.
   virtual Result<std::string> IntegrityCheck() = 0;

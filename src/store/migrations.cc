@@ -7,7 +7,7 @@ namespace aimass::store {
 namespace {
 
 // Append only: a released migration never changes.
-constexpr std::array<const char *, 3> kMigrations = {
+constexpr std::array<const char *, 4> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -142,6 +142,27 @@ CREATE TABLE endpoints (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );
+)sql",
+    // 4: the tamper-evident ledger (security/ledger/README.md), and who queued each job so
+    // that the ledger can name the author of what the job changes.
+    R"sql(
+CREATE TABLE ledger_entries (
+  idx INTEGER PRIMARY KEY,     -- 0, 1, 2, ...: the entry's leaf index in the Merkle tree
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  entry TEXT NOT NULL,         -- the canonical JSON that is hashed; the columns repeat it
+  leaf_hash TEXT NOT NULL      -- SHA-256(0x00 || entry), hex
+);
+CREATE INDEX ledger_entries_by_subject ON ledger_entries(subject, idx);
+CREATE TABLE ledger_heads (
+  size INTEGER PRIMARY KEY,
+  root TEXT NOT NULL,
+  timestamp_ms INTEGER NOT NULL,
+  signature TEXT NOT NULL
+);
+ALTER TABLE jobs ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

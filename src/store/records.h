@@ -51,6 +51,7 @@ struct JobRecord {
   int64_t lease_expires_at = 0;
   int64_t fence = 0;  // grows by one at every claim; a stale worker's writes fail
   bool cancel_requested = false;
+  std::string created_by;  // the actor that queued it (common/actor.h)
 };
 
 // A worker's hold on a job: writes must present the fence it was claimed with.
@@ -132,6 +133,27 @@ struct EndpointRecord {
   std::string shadow;      // "" or a reference that sees every request; its answers are logged
   int64_t created_at = 0;
   int64_t updated_at = 0;
+};
+
+// One entry of the tamper-evident ledger, as stored. `entry_json` is what is hashed (see
+// security/ledger/README.md); the other fields repeat it for queries, and a verifier checks
+// that they agree. Rows come back as they are in the database, checked or not.
+struct LedgerEntryRecord {
+  int64_t index = 0;  // the leaf's index in the Merkle tree: 0, 1, 2, ...
+  int64_t at = 0;     // Unix milliseconds
+  std::string actor;
+  std::string action;   // "dataset.version.created", "model.alias.set", ...
+  std::string subject;  // "dataset:iris@2", "model:fraud", "endpoint:web", "user:ana", ...
+  std::string entry_json;
+  std::string leaf_hash;  // SHA-256(0x00 || entry_json), hex
+};
+
+// A signed tree head as stored; security/ledger/tree_head.h gives it meaning.
+struct TreeHeadRecord {
+  int64_t size = 0;
+  std::string root;  // hex
+  int64_t timestamp_ms = 0;
+  std::string signature;  // hex
 };
 
 }  // namespace aimass::store

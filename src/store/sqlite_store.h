@@ -83,6 +83,14 @@ class SqliteStore final : public MetadataStore {
   Result<std::vector<EndpointRecord>> ListEndpoints() override;
   Status DeleteEndpoint(const std::string &name) override;
 
+  Status RecordChange(const LedgerChange &change, int64_t now) override;
+  Result<int64_t> LedgerSize() override;
+  Result<std::vector<LedgerEntryRecord>> LedgerEntries(int64_t from, int64_t limit) override;
+  Result<std::vector<LedgerEntryRecord>> LedgerEntriesAbout(
+      const std::vector<std::string> &subjects) override;
+  Status AddTreeHead(const TreeHeadRecord &head) override;
+  Result<std::vector<TreeHeadRecord>> TreeHeads() override;
+
   Result<std::string> IntegrityCheck() override;
 
  private:
@@ -100,6 +108,10 @@ class SqliteStore final : public MetadataStore {
   Result<ModelVersionRecord> AddModelVersionLocked(const NewModelVersion &version, int64_t job_id,
                                                    int64_t now);
   Result<EndpointRecord> GetEndpointLocked(const std::string &name);
+  // Appends the ledger entry of `change`, made by ActorScope::Current(), inside the
+  // transaction the caller holds.
+  Status AppendLedgerLocked(const LedgerChange &change, int64_t now);
+  Result<std::string> UserNameLocked(int64_t user_id);
 
   std::mutex mu_;
   std::unique_ptr<Database> db_;

@@ -2,7 +2,9 @@
 // deletion.
 #include <set>
 #include <string>
+#include <tuple>
 
+#include "store/ledger_details.h"
 #include "store/sqlite_store.h"
 
 namespace aimass::store {
@@ -78,6 +80,18 @@ Result<DatasetVersionRecord> SqliteStore::CommitDatasetVersion(
   read.Bind(db_->LastInsertId());
   AIMASS_RETURN_IF_ERROR(read.Step());
   DatasetVersionRecord record = ReadVersion(read);
+  AIMASS_RETURN_IF_ERROR(AppendLedgerLocked(
+      {"dataset.version.created",
+       "dataset:" + record.dataset_name + "@" + std::to_string(record.version),
+       {{"blob", record.blob_hash},
+        {"rows", record.row_count},
+        {"columns", record.column_count},
+        {"size_bytes", record.size_bytes},
+        {"schema_sha256", ColumnHash(record.schema_json)},
+        {"source", ColumnValue(record.source_json)},
+        {"lineage", ColumnValue(record.lineage_json)},
+        {"job", lease.job_id}}},
+      now));
   AIMASS_RETURN_IF_ERROR(
       FinishJobLocked(lease, JobState::kSucceeded, make_result(record), "", now));
   AIMASS_RETURN_IF_ERROR(tx.Commit());
@@ -145,7 +159,7 @@ Result<std::vector<std::string>> SqliteStore::DeleteVersions(const std::string &
                               "JOIN datasets d ON d.id = v.dataset_id "
                               "WHERE d.name = ? AND (? = 1 OR v.version = ?)"));
   pick.Bind(name).Bind(whole_dataset ? 1 : 0).Bind(version);
-  std::vector<std::pair<int64_t, std::string>> doomed;  // (version id, blob hash)
+  std::vector<std::tuple<int64_t, int64_t, std::string>> doomed;  // (id, version, blob hash)
   while (true) {
     AIMASS_ASSIGN_OR_RETURN(bool row, pick.Step());
     if (!row) break;
@@ -159,7 +173,7 @@ Result<std::vector<std::string>> SqliteStore::DeleteVersions(const std::string &
                       std::to_string(hold.Int(0)) + "; wait for it to finish or cancel it " +
                       "(`aimass jobs cancel " + std::to_string(hold.Int(0)) + "`), then delete");
     }
-    doomed.emplace_back(pick.Int(0), pick.Text(2));
+    doomed.emplace_back(pick.Int(0), pick.Int(1), pick.Text(2));
   }
   if (doomed.empty()) {
     AIMASS_ASSIGN_OR_RETURN(auto exists, db_->Prepare("SELECT 1 FROM datasets WHERE name = ?"));
@@ -171,16 +185,20 @@ Result<std::vector<std::string>> SqliteStore::DeleteVersions(const std::string &
                   "dataset '" + name + "' has no version " + std::to_string(version));
     }
   }
-  for (const auto &[id, hash] : doomed) {
+  const int64_t now = WallClockMillis();
+  for (const auto &[id, number, hash] : doomed) {
     AIMASS_ASSIGN_OR_RETURN(auto remove, db_->Prepare("DELETE FROM dataset_versions WHERE id = ?"));
     AIMASS_RETURN_IF_ERROR(remove.Bind(id).Run());
+    AIMASS_RETURN_IF_ERROR(AppendLedgerLocked(
+        {"dataset.version.deleted", "dataset:" + name + "@" + std::to_string(number)}, now));
   }
   if (whole_dataset) {
     AIMASS_ASSIGN_OR_RETURN(auto remove, db_->Prepare("DELETE FROM datasets WHERE name = ?"));
     AIMASS_RETURN_IF_ERROR(remove.Bind(name).Run());
+    AIMASS_RETURN_IF_ERROR(AppendLedgerLocked({"dataset.deleted", "dataset:" + name}, now));
   }
   std::vector<std::string> hashes;
-  for (const auto &[id, hash] : doomed) hashes.push_back(hash);
+  for (const auto &[id, number, hash] : doomed) hashes.push_back(hash);
   AIMASS_ASSIGN_OR_RETURN(auto orphans, OrphansLocked(hashes));
   AIMASS_RETURN_IF_ERROR(tx.Commit());
   return orphans;

@@ -2,6 +2,7 @@
 // with.
 #include <string>
 
+#include "store/ledger_details.h"
 #include "store/sqlite_store.h"
 
 namespace aimass::store {
@@ -29,6 +30,14 @@ std::unexpected<Error> NoEndpoint(const std::string &name) {
                                         "MODEL@ALIAS --endpoint NAME` makes one");
 }
 
+// What an endpoint answers with, for its ledger entries.
+nlohmann::json EndpointDetails(const EndpointRecord &endpoint) {
+  return {{"model", endpoint.model},
+          {"canary", endpoint.canary},
+          {"canary_percent", endpoint.canary_percent},
+          {"shadow", endpoint.shadow}};
+}
+
 }  // namespace
 
 Result<EndpointRecord> SqliteStore::GetEndpointLocked(const std::string &name) {
@@ -42,6 +51,8 @@ Result<EndpointRecord> SqliteStore::GetEndpointLocked(const std::string &name) {
 
 Result<EndpointRecord> SqliteStore::CreateEndpoint(const EndpointRecord &endpoint, int64_t now) {
   std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  AIMASS_RETURN_IF_ERROR(tx.Begin());
   AIMASS_ASSIGN_OR_RETURN(
       auto insert, db_->Prepare("INSERT INTO endpoints(name, model, canary, canary_percent, "
                                 "shadow, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"));
@@ -59,11 +70,17 @@ Result<EndpointRecord> SqliteStore::CreateEndpoint(const EndpointRecord &endpoin
                                           " changes its model, or pick another name");
   }
   AIMASS_RETURN_IF_ERROR(added);
-  return GetEndpointLocked(endpoint.name);
+  AIMASS_RETURN_IF_ERROR(AppendLedgerLocked(
+      {"endpoint.deployed", "endpoint:" + endpoint.name, EndpointDetails(endpoint)}, now));
+  AIMASS_ASSIGN_OR_RETURN(EndpointRecord record, GetEndpointLocked(endpoint.name));
+  AIMASS_RETURN_IF_ERROR(tx.Commit());
+  return record;
 }
 
 Result<EndpointRecord> SqliteStore::UpdateEndpoint(const EndpointRecord &endpoint, int64_t now) {
   std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  AIMASS_RETURN_IF_ERROR(tx.Begin());
   AIMASS_ASSIGN_OR_RETURN(auto update,
                           db_->Prepare("UPDATE endpoints SET model = ?, canary = ?, "
                                        "canary_percent = ?, shadow = ?, updated_at = ? "
@@ -76,7 +93,11 @@ Result<EndpointRecord> SqliteStore::UpdateEndpoint(const EndpointRecord &endpoin
                              .Bind(endpoint.name)
                              .Run());
   if (db_->Changes() == 0) return NoEndpoint(endpoint.name);
-  return GetEndpointLocked(endpoint.name);
+  AIMASS_RETURN_IF_ERROR(AppendLedgerLocked(
+      {"endpoint.changed", "endpoint:" + endpoint.name, EndpointDetails(endpoint)}, now));
+  AIMASS_ASSIGN_OR_RETURN(EndpointRecord record, GetEndpointLocked(endpoint.name));
+  AIMASS_RETURN_IF_ERROR(tx.Commit());
+  return record;
 }
 
 Result<EndpointRecord> SqliteStore::GetEndpoint(const std::string &name) {
@@ -93,10 +114,14 @@ Result<std::vector<EndpointRecord>> SqliteStore::ListEndpoints() {
 
 Status SqliteStore::DeleteEndpoint(const std::string &name) {
   std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  AIMASS_RETURN_IF_ERROR(tx.Begin());
   AIMASS_ASSIGN_OR_RETURN(auto remove, db_->Prepare("DELETE FROM endpoints WHERE name = ?"));
   AIMASS_RETURN_IF_ERROR(remove.Bind(name).Run());
   if (db_->Changes() == 0) return NoEndpoint(name);
-  return Ok();
+  AIMASS_RETURN_IF_ERROR(
+      AppendLedgerLocked({"endpoint.deleted", "endpoint:" + name}, WallClockMillis()));
+  return tx.Commit();
 }
 
 }  // namespace aimass::store

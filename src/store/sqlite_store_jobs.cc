@@ -1,6 +1,8 @@
 // The job queue half of SqliteStore: leases, fencing, cancellation, logs.
 #include <string>
 
+#include "common/actor.h"
+#include "common/hash.h"
 #include "store/sqlite_store.h"
 
 namespace aimass::store {
@@ -10,7 +12,7 @@ constexpr const char *kJobColumns =
     "id, kind, params, state, progress, message, result, error, attempts, "
     "created_at, "
     "started_at, finished_at, lease_owner, lease_expires_at, fence, "
-    "cancel_requested";
+    "cancel_requested, created_by";
 
 JobRecord ReadJob(const Statement &row) {
   JobRecord job;
@@ -30,6 +32,7 @@ JobRecord ReadJob(const Statement &row) {
   job.lease_expires_at = row.Int(13);
   job.fence = row.Int(14);
   job.cancel_requested = row.Int(15) != 0;
+  job.created_by = row.Text(16);
   return job;
 }
 
@@ -66,8 +69,10 @@ Result<JobRecord> SqliteStore::EnqueueJob(const std::string &kind, const std::st
   Transaction tx(*db_);
   AIMASS_RETURN_IF_ERROR(tx.Begin());
   AIMASS_ASSIGN_OR_RETURN(
-      auto insert, db_->Prepare("INSERT INTO jobs(kind, params, created_at) VALUES (?, ?, ?)"));
-  AIMASS_RETURN_IF_ERROR(insert.Bind(kind).Bind(params_json).Bind(now).Run());
+      auto insert,
+      db_->Prepare("INSERT INTO jobs(kind, params, created_at, created_by) VALUES (?, ?, ?, ?)"));
+  AIMASS_RETURN_IF_ERROR(
+      insert.Bind(kind).Bind(params_json).Bind(now).Bind(ActorScope::Current()).Run());
   const int64_t id = db_->LastInsertId();
   if (hold_version_id != 0) {
     AIMASS_ASSIGN_OR_RETURN(
@@ -78,6 +83,11 @@ Result<JobRecord> SqliteStore::EnqueueJob(const std::string &kind, const std::st
     }
   }
   AIMASS_ASSIGN_OR_RETURN(JobRecord job, GetJobLocked(id));
+  AIMASS_RETURN_IF_ERROR(AppendLedgerLocked(
+      {"job.queued",
+       "job:" + std::to_string(id),
+       {{"kind", kind}, {"params_sha256", Sha256Hex(params_json)}}},
+      now));
   AIMASS_RETURN_IF_ERROR(tx.Commit());
   return job;
 }

@@ -2,6 +2,7 @@
 // Each change is one transaction that also stamps the model's updated_at.
 #include <string>
 
+#include "store/ledger_details.h"
 #include "store/sqlite_model_rows.h"
 #include "store/sqlite_store.h"
 
@@ -43,6 +44,8 @@ Result<ModelVersionRecord> SqliteStore::SetModelAlias(const std::string& name,
                    "version_id = excluded.version_id, updated_at = excluded.updated_at"));
   AIMASS_RETURN_IF_ERROR(upsert.Bind(model_id).Bind(alias).Bind(version_id).Bind(now).Run());
   AIMASS_RETURN_IF_ERROR(Touch(*db_, model_id, now));
+  AIMASS_RETURN_IF_ERROR(AppendLedgerLocked(
+      {"model.alias.set", "model:" + name, {{"alias", alias}, {"version", version}}}, now));
   AIMASS_ASSIGN_OR_RETURN(ModelVersionRecord record, VersionById(*db_, version_id));
   AIMASS_RETURN_IF_ERROR(tx.Commit());
   return record;
@@ -59,6 +62,8 @@ Status SqliteStore::DeleteModelAlias(const std::string& name, const std::string&
   AIMASS_RETURN_IF_ERROR(remove.Bind(model_id).Bind(alias).Run());
   if (db_->Changes() == 0) return NoAlias(name, alias);
   AIMASS_RETURN_IF_ERROR(Touch(*db_, model_id, now));
+  AIMASS_RETURN_IF_ERROR(
+      AppendLedgerLocked({"model.alias.removed", "model:" + name, {{"alias", alias}}}, now));
   return tx.Commit();
 }
 
@@ -73,6 +78,8 @@ Result<ModelRecord> SqliteStore::SetModelTag(const std::string& name, const std:
                                                     "DO UPDATE SET value = excluded.value"));
   AIMASS_RETURN_IF_ERROR(upsert.Bind(model_id).Bind(key).Bind(value).Run());
   AIMASS_RETURN_IF_ERROR(Touch(*db_, model_id, now));
+  AIMASS_RETURN_IF_ERROR(AppendLedgerLocked(
+      {"model.tag.set", "model:" + name, {{"key", key}, {"value", value}}}, now));
   AIMASS_ASSIGN_OR_RETURN(ModelRecord record, ModelById(*db_, model_id));
   AIMASS_RETURN_IF_ERROR(tx.Commit());
   return record;
@@ -91,6 +98,8 @@ Result<ModelRecord> SqliteStore::DeleteModelTag(const std::string& name, const s
     return Fail(ErrorCode::kNotFound, "model '" + name + "' has no tag '" + key + "'");
   }
   AIMASS_RETURN_IF_ERROR(Touch(*db_, model_id, now));
+  AIMASS_RETURN_IF_ERROR(
+      AppendLedgerLocked({"model.tag.removed", "model:" + name, {{"key", key}}}, now));
   AIMASS_ASSIGN_OR_RETURN(ModelRecord record, ModelById(*db_, model_id));
   AIMASS_RETURN_IF_ERROR(tx.Commit());
   return record;
@@ -105,6 +114,8 @@ Result<ModelRecord> SqliteStore::SetModelDescription(const std::string& name,
   AIMASS_ASSIGN_OR_RETURN(auto update, db_->Prepare("UPDATE models SET description = ?, "
                                                     "updated_at = ? WHERE id = ?"));
   AIMASS_RETURN_IF_ERROR(update.Bind(description).Bind(now).Bind(model_id).Run());
+  AIMASS_RETURN_IF_ERROR(AppendLedgerLocked(
+      {"model.description.set", "model:" + name, {{"description", description}}}, now));
   AIMASS_ASSIGN_OR_RETURN(ModelRecord record, ModelById(*db_, model_id));
   AIMASS_RETURN_IF_ERROR(tx.Commit());
   return record;
@@ -139,6 +150,8 @@ Result<std::vector<std::string>> SqliteStore::DeleteModelVersion(const std::stri
   AIMASS_ASSIGN_OR_RETURN(auto remove, db_->Prepare("DELETE FROM model_versions WHERE id = ?"));
   AIMASS_RETURN_IF_ERROR(remove.Bind(version_id).Run());
   AIMASS_RETURN_IF_ERROR(Touch(*db_, model_id, now));
+  AIMASS_RETURN_IF_ERROR(AppendLedgerLocked(
+      {"model.version.deleted", "model:" + name + "@" + std::to_string(version)}, now));
   AIMASS_ASSIGN_OR_RETURN(auto orphans, OrphansLocked(hashes));
   AIMASS_RETURN_IF_ERROR(tx.Commit());
   return orphans;
@@ -159,6 +172,7 @@ Result<std::vector<std::string>> SqliteStore::DeleteModel(const std::string& nam
     AIMASS_ASSIGN_OR_RETURN(auto remove, db_->Prepare(sql));
     AIMASS_RETURN_IF_ERROR(remove.Bind(model_id).Run());
   }
+  AIMASS_RETURN_IF_ERROR(AppendLedgerLocked({"model.deleted", "model:" + name}, WallClockMillis()));
   AIMASS_ASSIGN_OR_RETURN(auto orphans, OrphansLocked(hashes));
   AIMASS_RETURN_IF_ERROR(tx.Commit());
   return orphans;

@@ -3,6 +3,7 @@
 // deletion are in sqlite_store_model_changes.cc.
 #include <string>
 
+#include "store/ledger_details.h"
 #include "store/sqlite_model_rows.h"
 #include "store/sqlite_store.h"
 
@@ -51,6 +52,13 @@ Result<CreatedModel> SqliteStore::CreateModel(const NewModel& model, int64_t now
     }
   }
   AIMASS_ASSIGN_OR_RETURN(ModelRecord record, ModelById(*db_, id));
+  if (created) {
+    AIMASS_RETURN_IF_ERROR(AppendLedgerLocked(
+        {"model.created",
+         "model:" + model.name,
+         {{"description", model.description}, {"tags", model.tags}}},
+        now));
+  }
   AIMASS_RETURN_IF_ERROR(tx.Commit());
   return CreatedModel{std::move(record), created};
 }
@@ -99,6 +107,21 @@ Result<ModelVersionRecord> SqliteStore::AddModelVersionLocked(const NewModelVers
     }
     AIMASS_RETURN_IF_ERROR(added);
   }
+  nlohmann::json members = nlohmann::json::object();
+  for (const auto& member : version.members) members[member.name] = member.blob_hash;
+  const std::string ref = version.model_name + "@" + std::to_string(number);
+  AIMASS_RETURN_IF_ERROR(
+      AppendLedgerLocked({"model.version.registered",
+                          "model:" + ref,
+                          {{"task", version.task},
+                           {"members", members},
+                           {"metrics", ColumnValue(version.metrics_json)},
+                           {"lineage", ColumnValue(version.lineage_json)},
+                           {"source", ColumnValue(version.source_json)},
+                           {"params_sha256", ColumnHash(version.params_json)},
+                           {"leaderboard_sha256", ColumnHash(version.leaderboard_json)},
+                           {"job", job_id}}},
+                         now));
   return VersionById(*db_, version_id);
 }
 

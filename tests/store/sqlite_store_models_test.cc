@@ -319,7 +319,8 @@ TEST_F(SqliteStoreModelsTest, TheModelMigrationAppliesToAnOlderDatabase) {
     ASSERT_TRUE(
         (*db)->Exec("DROP TABLE endpoints; DROP TABLE model_tags; DROP TABLE model_aliases; "
                     "DROP TABLE model_members; DROP TABLE model_versions; "
-                    "DROP TABLE models; PRAGMA user_version = 1"));
+                    "DROP TABLE models; DROP TABLE ledger_entries; DROP TABLE ledger_heads; "
+                    "ALTER TABLE jobs DROP COLUMN created_by; PRAGMA user_version = 1"));
   }
   auto reopened = SqliteStore::Open(dir_ / "aimass.db");
   ASSERT_TRUE(reopened) << reopened.error().message;
