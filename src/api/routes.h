@@ -11,6 +11,7 @@
 #include "http/router.h"
 #include "monitor/metrics.h"
 #include "registry/registry_service.h"
+#include "security/ledger/sealer.h"
 #include "serve/batch_prediction.h"
 #include "serve/endpoint_service.h"
 #include "serve/prediction_log.h"
@@ -41,6 +42,15 @@ void AddOipRoutes(http::Router& router, serve::EndpointService& endpoints,
 void AddMetricsRoute(http::Router& router, const monitor::MetricsRegistry& metrics);
 void AddTrainingRoutes(http::Router& router, store::MetadataStore& store,
                        train::TrainingService& training);
+
+// The tamper-evident ledger under /api/v1/ledger, and the lineage of model and dataset
+// versions (/api/v1/models/{name}/versions/{v}/lineage, and the same for datasets).
+struct LedgerRoutes {
+  store::MetadataStore& store;
+  security::ledger::LedgerSealer& sealer;
+  registry::RegistryService& registry;
+};
+void AddLedgerRoutes(http::Router& router, const LedgerRoutes& ledger);
 
 // Shared by the handlers: a Result's error as the API's JSON error response.
 http::Response ErrorOf(const Error& error);

@@ -51,6 +51,7 @@ void ClientCommands::Register(CLI::App& app) {
   RegisterModels(app);
   RegisterTrain(app);
   RegisterEndpoints(app);
+  RegisterLedger(app);
 }
 
 void ClientCommands::RegisterData(CLI::App& app) {

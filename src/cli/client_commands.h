@@ -74,6 +74,7 @@ class ClientCommands {
   void RegisterModels(CLI::App& app);
   void RegisterTrain(CLI::App& app);
   void RegisterEndpoints(CLI::App& app);
+  void RegisterLedger(CLI::App& app);
   // Makes `sub` run `command` when chosen.
   void On(CLI::App* sub, int (ClientCommands::*command)());
 
@@ -109,6 +110,8 @@ class ClientCommands {
   int EndpointsShow();
   int EndpointsDelete();
   int Predict();
+  int LedgerHead();
+  int LedgerLog();
   // Asks "delete WHAT? [y/N]" on a terminal unless `yes`. nullopt: go ahead; otherwise the
   // exit code to return (kExitUsage without a terminal to ask on, kExitFailure on "no").
   std::optional<int> ConfirmDelete(const std::string& what, bool yes);

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "cli/client_commands.h"
+#include "exe/ledger_verify.h"
 #include "exe/server_main.h"
 
 namespace {
@@ -91,6 +92,15 @@ int main(int argc, char** argv) {
   aimass::cli::ClientCommands client;
   client.Register(app);
 
+  // `ledger verify` reads the data directory itself; the other ledger verbs are clients.
+  aimass::exe::LedgerVerifyFlags verify;
+  auto* verify_cmd = app.get_subcommand("ledger")->add_subcommand(
+      "verify", "Check offline that no ledger entry was edited, removed, reordered or inserted");
+  verify_cmd->add_option("--data-dir", verify.data_dir, "Data directory")->capture_default_str();
+  verify_cmd->add_option("--trusted-head", verify.trusted_head,
+                         "A head saved earlier (aimass ledger head -o FILE): the log must still "
+                         "hold exactly what it signed");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -98,6 +108,7 @@ int main(int argc, char** argv) {
   }
   if (serve_cmd->parsed()) return aimass::exe::Serve(serve);
   if (new_token->parsed()) return aimass::exe::NewAdminToken(admin_data_dir);
+  if (verify_cmd->parsed()) return aimass::exe::VerifyLedger(verify);
   if (client.Selected()) return client.Run();
   return 2;
 }

@@ -19,6 +19,7 @@
 #include "jobs/worker_pool.h"
 #include "monitor/process_metrics.h"
 #include "registry/registry_service.h"
+#include "security/ledger/sealer.h"
 #include "security/token_authority.h"
 #include "serve/endpoint_service.h"
 #include "store/sqlite_store.h"
@@ -73,6 +74,28 @@ void ImportDemoData(data::DatasetService& datasets, const fs::path& folder) {
       spdlog::warn("demo dataset {}: {}", request.name, job.error().message);
     }
   }
+}
+
+// The ledger's signing key (created on the first start, in keys/, 0700) and its sealer,
+// which signs a head over every change within half a second.
+Result<std::unique_ptr<security::ledger::LedgerSealer>> OpenLedger(const fs::path& data_dir,
+                                                                   store::MetadataStore& store,
+                                                                   const Clock& clock) {
+  const fs::path keys = data_dir / "keys";
+  AIMASS_RETURN_IF_ERROR(MakeDirectories(keys));
+  std::error_code ec;
+  fs::permissions(keys, fs::perms::owner_all, fs::perm_options::replace, ec);
+  AIMASS_ASSIGN_OR_RETURN(auto key,
+                          security::ledger::LedgerSigningKey::LoadOrCreate(keys / security::ledger::kLedgerKeyFile));
+  AIMASS_ASSIGN_OR_RETURN(
+      auto sealer, security::ledger::LedgerSealer::Open(
+                       store, std::shared_ptr<const security::ledger::LedgerSigningKey>(std::move(key)),
+                       clock));
+  if (auto sealed = sealer->Seal(); !sealed && sealed.error().code != ErrorCode::kNotFound) {
+    spdlog::error("{}", sealed.error().message);
+  }
+  sealer->SealEvery(std::chrono::milliseconds(500));
+  return sealer;
 }
 
 }  // namespace
@@ -144,6 +167,8 @@ int Serve(const ServeFlags& flags) {
   security::TokenAuthority tokens(**store, clock);
   auto first_token = tokens.BootstrapAdmin();
   if (!first_token) return Die(first_token.error());
+  auto ledger = OpenLedger(data_dir, **store, clock);
+  if (!ledger) return Die(ledger.error());
 
   std::atomic<bool> ready{false};
   http::Router router;
@@ -156,6 +181,7 @@ int Serve(const ServeFlags& flags) {
   api::AddEndpointRoutes(router, endpoints, prediction_log, batch);
   api::AddOipRoutes(router, endpoints, kVersion);
   api::AddMetricsRoute(router, metrics);
+  api::AddLedgerRoutes(router, {**store, **ledger, models});
 
   http::ServerOptions server_options;
   server_options.host = listen->first;
@@ -192,6 +218,7 @@ int Serve(const ServeFlags& flags) {
   server.Stop();
   pool.Stop();
   prediction_log.Flush();
+  (void)(*ledger)->Seal();
   spdlog::info("stopped");
   spdlog::default_logger()->flush();
   return 0;

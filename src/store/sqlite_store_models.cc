@@ -69,6 +69,9 @@ Result<ModelVersionRecord> SqliteStore::AddModelVersionLocked(const NewModelVers
                           db_->Prepare("INSERT OR IGNORE INTO models(name, created_at, "
                                        "updated_at) VALUES (?, ?, ?)"));
   AIMASS_RETURN_IF_ERROR(create.Bind(version.model_name).Bind(now).Bind(now).Run());
+  if (db_->Changes() > 0) {
+    AIMASS_RETURN_IF_ERROR(AppendLedgerLocked({"model.created", "model:" + version.model_name}, now));
+  }
   AIMASS_ASSIGN_OR_RETURN(auto pick,
                           db_->Prepare("SELECT id, next_version FROM models WHERE name = ?"));
   pick.Bind(version.model_name);

@@ -11,6 +11,9 @@
 
 namespace aimass::security::ledger {
 
+// The key file's name in a data directory's keys/ folder.
+inline constexpr std::string_view kLedgerKeyFile = "ledger.key";
+
 // The key pair that signs tree heads. Immutable once made, so safe to use from many
 // threads at once; the secret key is wiped from memory when the object goes.
 //
