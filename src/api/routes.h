@@ -12,6 +12,7 @@
 #include "monitor/metrics.h"
 #include "registry/registry_service.h"
 #include "security/ledger/sealer.h"
+#include "security/token_authority.h"
 #include "serve/batch_prediction.h"
 #include "serve/endpoint_service.h"
 #include "serve/prediction_log.h"
@@ -51,6 +52,13 @@ struct LedgerRoutes {
   registry::RegistryService& registry;
 };
 void AddLedgerRoutes(http::Router& router, const LedgerRoutes& ledger);
+
+// Users (admins only) and API tokens under /api/v1/users and /api/v1/tokens.
+void AddUserRoutes(http::Router& router, security::TokenAuthority& tokens,
+                   store::MetadataStore& store);
+// GET /api/v1/routes (admin): every route and the permission it needs. Add it last: it
+// lists the routes added before it.
+void AddRouteTableRoute(http::Router& router);
 
 // Shared by the handlers: a Result's error as the API's JSON error response.
 http::Response ErrorOf(const Error& error);

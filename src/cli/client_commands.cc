@@ -52,6 +52,7 @@ void ClientCommands::Register(CLI::App& app) {
   RegisterTrain(app);
   RegisterEndpoints(app);
   RegisterLedger(app);
+  RegisterUsers(app);
 }
 
 void ClientCommands::RegisterData(CLI::App& app) {

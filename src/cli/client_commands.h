@@ -62,6 +62,13 @@ class ClientCommands {
     int64_t offset = 0, limit = 20, job_id = 0;
   };
 
+  // What `users ...` and `tokens ...` read from the command line (users_commands.cc).
+  struct UserFlags {
+    std::string name, user, label, scopes = "read,write", endpoint;
+    bool admin = false;
+    int64_t expires_in_days = 90, token_id = 0;
+  };
+
   // What the `models ...` verbs read from the command line (models_commands.cc).
   struct ModelFlags {
     std::string ref, alias, key_value, key, text, file, name, output, member, query, metric, task;
@@ -75,6 +82,7 @@ class ClientCommands {
   void RegisterTrain(CLI::App& app);
   void RegisterEndpoints(CLI::App& app);
   void RegisterLedger(CLI::App& app);
+  void RegisterUsers(CLI::App& app);
   // Makes `sub` run `command` when chosen.
   void On(CLI::App* sub, int (ClientCommands::*command)());
 
@@ -112,6 +120,11 @@ class ClientCommands {
   int Predict();
   int LedgerHead();
   int LedgerLog();
+  int UsersCreate();
+  int UsersList();
+  int TokensCreate();
+  int TokensList();
+  int TokensRevoke();
   // Asks "delete WHAT? [y/N]" on a terminal unless `yes`. nullopt: go ahead; otherwise the
   // exit code to return (kExitUsage without a terminal to ask on, kExitFailure on "no").
   std::optional<int> ConfirmDelete(const std::string& what, bool yes);
@@ -147,6 +160,7 @@ class ClientCommands {
   };
   WaitOptions wait_;
   Flags flags_;
+  UserFlags user_flags_;
   EndpointFlags endpoints_;
   ModelFlags models_;
   TrainFlags train_;

@@ -79,6 +79,12 @@ int main(int argc, char** argv) {
       ->add_option("--engine-memory-limit", serve.engine_memory_limit,
                    "DuckDB memory limit per job, e.g. 2GB")
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--auth-failure-limit", serve.auth_failure_limit,
+                   "Invalid tokens a client address may send per minute before its requests "
+                   "get 429 for the rest of that minute (0: no limit)")
+      ->check(CLI::Range(0, 1'000'000))
+      ->capture_default_str();
   serve_cmd->add_option("--demo-data", serve.demo_data,
                         "Folder of CSV files imported as datasets on the first start");
 

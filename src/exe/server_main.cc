@@ -182,6 +182,8 @@ int Serve(const ServeFlags& flags) {
   api::AddOipRoutes(router, endpoints, kVersion);
   api::AddMetricsRoute(router, metrics);
   api::AddLedgerRoutes(router, {**store, **ledger, models});
+  api::AddUserRoutes(router, tokens, **store);
+  api::AddRouteTableRoute(router);
 
   http::ServerOptions server_options;
   server_options.host = listen->first;
@@ -190,10 +192,14 @@ int Serve(const ServeFlags& flags) {
   server_options.max_body_bytes = flags.max_body_bytes;
   server_options.max_upload_bytes = flags.max_upload_bytes;
   server_options.upload_dir = data_dir / "tmp" / "uploads";
+  server_options.auth_failure_limit = flags.auth_failure_limit;
   http::Server server(server_options, std::move(router),
                       [&tokens](std::string_view token) -> Result<http::Principal> {
-                        AIMASS_ASSIGN_OR_RETURN(auto user, tokens.Authenticate(token));
-                        return http::Principal{user.id, user.name, user.is_admin};
+                        AIMASS_ASSIGN_OR_RETURN(auto grant, tokens.Authenticate(token));
+                        // Stored scopes that no longer parse grant nothing.
+                        return http::Principal{grant.user.id, grant.user.name, grant.user.is_admin,
+                                               Scopes::Parse(grant.token.scopes).value_or(Scopes{}),
+                                               grant.token.endpoint};
                       });
   if (auto started = server.Start(); !started) return Die(started.error());
   pool.Start();

@@ -22,6 +22,7 @@ struct ServeFlags {
   double prediction_log_sample = 1.0;  // the share of predictions the prediction log keeps
   int64_t batch_max_rows = 0;          // dynamic batching of predict requests; 0: off
   int64_t batch_delay_us = 500;        // how long a batch's first request waits for others
+  int auth_failure_limit = 20;         // invalid tokens per client address per minute
 };
 
 // Runs the server until SIGTERM or SIGINT; returns the exit code.

@@ -10,13 +10,17 @@
 #include <utility>
 #include <vector>
 
+#include "common/scopes.h"
+
 namespace aimass::http {
 
 // Who is calling: set by the server from the bearer token for every non-public route.
 struct Principal {
   int64_t user_id = 0;
   std::string user_name;
-  bool is_admin = false;
+  bool is_admin = false;  // the user is an admin (what the token may do is `scopes`)
+  Scopes scopes;
+  std::string endpoint;  // a predict token limited to this endpoint; "" for any
 };
 
 // One parsed request. Built by the server on an io thread and handed to one handler; not

@@ -27,6 +27,62 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
 
 }  // namespace
 
+std::string_view RequiredPermission(const Route& route) {
+  switch (route.access) {
+    case Access::kPublic:
+      return "none";
+    case Access::kPredict:
+      return "predict";
+    case Access::kAdmin:
+      return "admin";
+    case Access::kUser:
+      return route.method == "GET" || route.method == "HEAD" ? "read" : "write";
+  }
+  return "admin";
+}
+
+Status CheckPermission(const Route& route, const Principal& principal,
+                       const std::map<std::string, std::string>& params) {
+  const Scopes& scopes = principal.scopes;
+  const std::string_view needed = RequiredPermission(route);
+  const std::string who = "the token of user '" + principal.user_name + "' (scopes " +
+                          scopes.ToString() + ")";
+  const std::string what = route.method + " " + route.pattern;
+  if (needed == "none") return Ok();
+  if (needed == "admin") {
+    if (principal.is_admin && scopes.CanAdminister()) return Ok();
+    return Fail(ErrorCode::kPermissionDenied,
+                what + " needs an admin's token with the admin scope; " + who + " has not");
+  }
+  if (needed == "predict") {
+    if (!scopes.CanPredict()) {
+      return Fail(ErrorCode::kPermissionDenied,
+                  what + " needs the predict or write scope; " + who + " has neither");
+    }
+    auto name = params.find("name");
+    if (!principal.endpoint.empty() && (name == params.end() || name->second != principal.endpoint)) {
+      return Fail(ErrorCode::kPermissionDenied,
+                  who + " may predict only on endpoint '" + principal.endpoint + "'");
+    }
+    return Ok();
+  }
+  if (!principal.endpoint.empty()) {
+    return Fail(ErrorCode::kPermissionDenied,
+                who + " is limited to predicting on endpoint '" + principal.endpoint + "'");
+  }
+  if (needed == "read" ? scopes.CanRead() : scopes.CanWrite()) return Ok();
+  return Fail(ErrorCode::kPermissionDenied, what + " needs the " + std::string(needed) +
+                                                " scope; " + who + " lacks it (`aimass tokens "
+                                                "create --scopes " + std::string(needed) +
+                                                "` makes one that has it)");
+}
+
+std::vector<const Route*> Router::routes() const {
+  std::vector<const Route*> all;
+  for (const auto& entry : entries_) all.push_back(&entry.route);
+  return all;
+}
+
 void Router::Add(Route route) {
   assert(!route.pattern.empty() && route.pattern.front() == '/');
   Entry entry;

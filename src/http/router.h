@@ -8,18 +8,21 @@
 #include <string_view>
 #include <vector>
 
+#include "common/status.h"
 #include "http/request.h"
 #include "http/response.h"
 
 namespace aimass::http {
 
-// Who may call a route. A field of Route, so that a finer permission (roles) can sit beside
-// it per route later.
+// Who may call a route.
 enum class Access {
-  kPublic,  // anyone, no token
-  kUser,    // any valid bearer token
-  kAdmin,   // a valid bearer token of an admin
+  kPublic,   // anyone, no token
+  kUser,     // a token with the read scope for GET and HEAD, with write for the rest
+  kPredict,  // a token that may predict (predict, write or admin scope); one limited to an
+             // endpoint only for the route whose {name} is that endpoint
+  kAdmin,    // an admin's token with the admin scope
 };
+
 
 // How a route receives its body.
 enum class BodyMode {
@@ -39,6 +42,15 @@ struct Route {
   BodyMode body = BodyMode::kBuffered;
   Handler handler;
 };
+
+// The permission a route needs, in the words `GET /api/v1/routes` lists: "none", "read",
+// "write", "predict" or "admin".
+std::string_view RequiredPermission(const Route& route);
+
+// Whether `principal` may call `route` with these (decoded) route parameters; the error is
+// the 403 answer's message.
+Status CheckPermission(const Route& route, const Principal& principal,
+                       const std::map<std::string, std::string>& params);
 
 // The route found for a request, with the decoded values of its {name} segments.
 struct RouteMatch {
@@ -60,6 +72,9 @@ class Router {
   // 405 (with an Allow header) when patterns match only with other methods, 400 when the
   // path has a malformed %-escape.
   std::expected<RouteMatch, Response> Find(std::string_view method, std::string_view path) const;
+
+  // Every route, in the order added: the one route table that says who may call what.
+  std::vector<const Route*> routes() const;
 
  private:
   struct Segment {

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/auth_failures.h"
 #include "http/asio.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -27,6 +28,7 @@ inline thread_local bool tls_on_server_thread = false;
 struct ServerContext {
   ServerContext(ServerOptions o, Router r, Authenticator a)
       : options(std::move(o)), router(std::move(r)), authenticator(std::move(a)),
+        auth_failures(options.auth_failure_limit),
         ioc(options.io_threads > 0 ? options.io_threads : 1) {}
 
   // Live connections (guarded by mu); cv signals when one ends.
@@ -41,6 +43,7 @@ struct ServerContext {
   const ServerOptions options;
   const Router router;
   const Authenticator authenticator;
+  AuthFailureLimiter auth_failures;
   std::atomic<bool> stopping{false};
   std::atomic<uint16_t> port{0};
   std::atomic<uint64_t> next_upload{0};

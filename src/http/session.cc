@@ -170,6 +170,17 @@ std::optional<Response> Session::Authenticate() {
   value.remove_prefix(kBearer.size());
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
 
+  const std::string address = RemoteAddress();
+  const auto now = AuthFailureLimiter::Clock::now();
+  if (int64_t wait = context_.auth_failures.RetryAfterSeconds(address, now); wait > 0) {
+    Response refused = ErrorResponse(
+        429, "too_many_requests",
+        "too many invalid tokens from " + address + "; wait " + std::to_string(wait) +
+            " s before trying again");
+    refused.headers.emplace_back("Retry-After", std::to_string(wait));
+    return refused;
+  }
+
   Result<Principal> principal = Fail(ErrorCode::kInternal, "");
   if (!context_.authenticator) {
     principal = Fail(ErrorCode::kInternal, "the server has no authenticator configured");
@@ -183,18 +194,22 @@ std::optional<Response> Session::Authenticate() {
   if (!principal) {
     Response response = ErrorResponse(principal.error());
     if (response.status == 401) {
+      context_.auth_failures.RecordFailure(address, now);
       response.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
     }
     return response;
   }
   request_.principal = std::move(*principal);
-  if (route_->access == Access::kAdmin && !request_.principal.is_admin) {
-    return ErrorResponse(Error{ErrorCode::kPermissionDenied,
-                               "user '" + request_.principal.user_name + "' is not an admin; " +
-                                   request_.method + " " + request_.path +
-                                   " needs an admin's token"});
+  if (auto allowed = CheckPermission(*route_, request_.principal, request_.params); !allowed) {
+    return ErrorResponse(allowed.error());
   }
   return std::nullopt;
+}
+
+std::string Session::RemoteAddress() const {
+  beast::error_code ec;
+  auto endpoint = socket_.remote_endpoint(ec);
+  return ec ? std::string() : endpoint.address().to_string();
 }
 
 void Session::BeginBody() {

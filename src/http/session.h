@@ -50,6 +50,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec);
   std::optional<Response> Admit();  // the error response, or nullopt to go on
   std::optional<Response> Authenticate();
+  // The client's IP address as text ("" when the socket has none any more).
+  std::string RemoteAddress() const;
   void BeginBody();
   void Dispatch();
   void Reject(Response response);  // answer and close if a body is left unread

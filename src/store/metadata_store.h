@@ -104,14 +104,23 @@ class MetadataStore {
   // Users and API tokens. Tokens are stored only as hashes.
   virtual Result<UserRecord> CreateUser(const std::string &name, bool is_admin) = 0;
   virtual Result<std::optional<UserRecord>> FindUser(const std::string &name) = 0;
-  virtual Result<int64_t> AddToken(int64_t user_id, const std::string &token_hash,
-                                   const std::string &label) = 0;
+  virtual Result<std::vector<UserRecord>> ListUsers() = 0;
+  // Stores a new token of `token.user_id` (label, scopes, endpoint, expires_at are read);
+  // returns its id.
+  virtual Result<int64_t> AddToken(const TokenRecord &token, const std::string &token_hash,
+                                   int64_t now) = 0;
   // Revokes the user's tokens with this label (all of them when label is
   // empty).
   virtual Status RevokeTokens(int64_t user_id, const std::string &label) = 0;
-  // The user a token hash belongs to; records its last use.
-  virtual Result<std::optional<UserRecord>> UserForToken(const std::string &token_hash,
-                                                         int64_t now) = 0;
+  // Revokes one token; with user_id != 0 only if it is that user's (kNotFound otherwise,
+  // so a user cannot learn which ids others' tokens have).
+  virtual Status RevokeToken(int64_t token_id, int64_t user_id) = 0;
+  // A user's tokens (every user's when user_id is 0), newest first, revoked ones included.
+  virtual Result<std::vector<TokenRecord>> ListTokens(int64_t user_id) = 0;
+  // The grant of a token hash that is neither revoked nor expired at `now`; records its
+  // last use.
+  virtual Result<std::optional<TokenGrant>> GrantForToken(const std::string &token_hash,
+                                                          int64_t now) = 0;
 
   // Jobs: a durable queue with leases and fencing tokens.
   // With `hold_version_id`, the job holds that dataset version (see

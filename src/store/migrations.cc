@@ -7,7 +7,7 @@ namespace aimass::store {
 namespace {
 
 // Append only: a released migration never changes.
-constexpr std::array<const char *, 4> kMigrations = {
+constexpr std::array<const char *, 5> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -163,6 +163,14 @@ CREATE TABLE ledger_heads (
   signature TEXT NOT NULL
 );
 ALTER TABLE jobs ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+)sql",
+    // 5: what a token may do (scopes, an endpoint it is limited to) and until when. The
+    // tokens made before are the admin's, which keep every power.
+    R"sql(
+ALTER TABLE tokens ADD COLUMN scopes TEXT NOT NULL DEFAULT 'admin';
+ALTER TABLE tokens ADD COLUMN endpoint TEXT NOT NULL DEFAULT '';
+ALTER TABLE tokens ADD COLUMN expires_at INTEGER;
+CREATE INDEX tokens_by_user ON tokens(user_id, id);
 )sql",
 };
 

@@ -18,12 +18,24 @@ struct UserRecord {
   int64_t created_at = 0;
 };
 
+// An API token as stored (its secret only as a hash, which never leaves the store).
 struct TokenRecord {
   int64_t id = 0;
   int64_t user_id = 0;
+  std::string user_name;
   std::string label;
+  std::string scopes;    // "read,write", "predict", "admin": security/scopes.h
+  std::string endpoint;  // a predict token limited to this endpoint; "" for any
   int64_t created_at = 0;
+  std::optional<int64_t> expires_at;
   std::optional<int64_t> last_used_at;
+  bool revoked = false;
+};
+
+// A valid token and the user it speaks for.
+struct TokenGrant {
+  UserRecord user;
+  TokenRecord token;
 };
 
 enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled };

@@ -19,11 +19,14 @@ class SqliteStore final : public MetadataStore {
 
   Result<UserRecord> CreateUser(const std::string &name, bool is_admin) override;
   Result<std::optional<UserRecord>> FindUser(const std::string &name) override;
-  Result<int64_t> AddToken(int64_t user_id, const std::string &token_hash,
-                           const std::string &label) override;
+  Result<std::vector<UserRecord>> ListUsers() override;
+  Result<int64_t> AddToken(const TokenRecord &token, const std::string &token_hash,
+                           int64_t now) override;
   Status RevokeTokens(int64_t user_id, const std::string &label) override;
-  Result<std::optional<UserRecord>> UserForToken(const std::string &token_hash,
-                                                 int64_t now) override;
+  Status RevokeToken(int64_t token_id, int64_t user_id) override;
+  Result<std::vector<TokenRecord>> ListTokens(int64_t user_id) override;
+  Result<std::optional<TokenGrant>> GrantForToken(const std::string &token_hash,
+                                                  int64_t now) override;
 
   Result<JobRecord> EnqueueJob(const std::string &kind, const std::string &params_json, int64_t now,
                                int64_t hold_version_id = 0) override;

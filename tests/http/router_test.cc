@@ -100,5 +100,65 @@ TEST(ErrorResponseTest, ShapesErrorsAsJson) {
   EXPECT_EQ(body["error"]["message"], "in use by job 7");
 }
 
+// Each kind of token against each kind of route: the permission comes from the route
+// table, so no handler can forget to check it.
+TEST(RouterTest, PermissionsFollowTheRouteTableAndTheTokensScopes) {
+  const Route read{"GET", "/api/v1/models", Access::kUser, BodyMode::kBuffered, nullptr};
+  const Route write{"POST", "/api/v1/models", Access::kUser, BodyMode::kBuffered, nullptr};
+  const Route predict{"POST", "/api/v1/endpoints/{name}/predict", Access::kPredict,
+                      BodyMode::kBuffered, nullptr};
+  const Route admin{"POST", "/api/v1/users", Access::kAdmin, BodyMode::kBuffered, nullptr};
+  const Route open{"GET", "/v2/health/live", Access::kPublic, BodyMode::kBuffered, nullptr};
+  EXPECT_EQ(RequiredPermission(read), "read");
+  EXPECT_EQ(RequiredPermission(write), "write");
+  EXPECT_EQ(RequiredPermission(predict), "predict");
+  EXPECT_EQ(RequiredPermission(admin), "admin");
+  EXPECT_EQ(RequiredPermission(open), "none");
+
+  const Principal reader{1, "ana", false, {.read = true}, ""};
+  const Principal writer{1, "ana", false, {.read = true, .write = true}, ""};
+  const Principal app{1, "ana", false, {.predict = true}, "web"};
+  const Principal any_app{1, "ana", false, {.predict = true}, ""};
+  const Principal root{2, "root", true, {.admin = true}, ""};
+  const Principal admin_user_with_write_token{2, "root", true, {.write = true}, ""};
+  const std::map<std::string, std::string> web = {{"name", "web"}};
+  const std::map<std::string, std::string> other = {{"name", "other"}};
+
+  struct Case {
+    const Route& route;
+    const Principal& who;
+    const std::map<std::string, std::string>& params;
+    bool allowed;
+  };
+  const std::vector<Case> cases = {
+      {read, reader, {}, true},         {write, reader, {}, false},
+      {predict, reader, web, false},    {admin, reader, {}, false},
+      {read, writer, {}, true},         {write, writer, {}, true},
+      {predict, writer, other, true},   {admin, writer, {}, false},
+      {predict, app, web, true},        {predict, app, other, false},
+      {read, app, {}, false},           {write, app, {}, false},
+      {predict, any_app, other, true},  {read, any_app, {}, false},
+      {read, root, {}, true},           {write, root, {}, true},
+      {predict, root, other, true},     {admin, root, {}, true},
+      {admin, admin_user_with_write_token, {}, false},
+      {open, reader, {}, true},
+  };
+  for (const auto& c : cases) {
+    auto checked = CheckPermission(c.route, c.who, c.params);
+    EXPECT_EQ(static_cast<bool>(checked), c.allowed)
+        << c.route.method << " " << c.route.pattern << " by " << c.who.scopes.ToString() << " "
+        << c.who.endpoint;
+    if (!checked) {
+      EXPECT_EQ(checked.error().code, ErrorCode::kPermissionDenied);
+    }
+  }
+}
+
+TEST(RouterTest, ListsEveryRoute) {
+  Router router = MakeRouter();
+  EXPECT_GE(router.routes().size(), 4u);
+  EXPECT_EQ(router.routes().front()->pattern, "/api/v1/datasets");
+}
+
 }  // namespace
 }  // namespace aimass::http

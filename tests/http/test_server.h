@@ -15,12 +15,16 @@
 
 namespace aimass::http::testing {
 
-// "user-token" is alice (id 1), "admin-token" is root (id 2, admin); "broken-token" makes
-// the authenticator fail internally; anything else is refused.
+// "user-token" is alice (id 1, read and write), "admin-token" is root (id 2, admin);
+// "read-token" is alice with the read scope only, "predict-token" alice limited to predicting
+// on endpoint "web"; "broken-token" makes the authenticator fail internally; anything else is
+// refused.
 inline Authenticator TestAuthenticator() {
   return [](std::string_view token) -> Result<Principal> {
-    if (token == "user-token") return Principal{1, "alice", false};
-    if (token == "admin-token") return Principal{2, "root", true};
+    if (token == "user-token") return Principal{1, "alice", false, {.read = true, .write = true}, ""};
+    if (token == "admin-token") return Principal{2, "root", true, {.admin = true}, ""};
+    if (token == "read-token") return Principal{1, "alice", false, {.read = true}, ""};
+    if (token == "predict-token") return Principal{1, "alice", false, {.predict = true}, "web"};
     if (token == "broken-token") return Fail(ErrorCode::kInternal, "the token store is down");
     return Fail(ErrorCode::kUnauthenticated, "the token is not valid; log in again");
   };

@@ -320,7 +320,10 @@ TEST_F(SqliteStoreModelsTest, TheModelMigrationAppliesToAnOlderDatabase) {
         (*db)->Exec("DROP TABLE endpoints; DROP TABLE model_tags; DROP TABLE model_aliases; "
                     "DROP TABLE model_members; DROP TABLE model_versions; "
                     "DROP TABLE models; DROP TABLE ledger_entries; DROP TABLE ledger_heads; "
-                    "ALTER TABLE jobs DROP COLUMN created_by; PRAGMA user_version = 1"));
+                    "ALTER TABLE jobs DROP COLUMN created_by; DROP INDEX tokens_by_user; "
+                    "ALTER TABLE tokens DROP COLUMN scopes; ALTER TABLE tokens DROP COLUMN "
+                    "endpoint; ALTER TABLE tokens DROP COLUMN expires_at; "
+                    "PRAGMA user_version = 1"));
   }
   auto reopened = SqliteStore::Open(dir_ / "aimass.db");
   ASSERT_TRUE(reopened) << reopened.error().message;

@@ -43,18 +43,47 @@ class SqliteStoreTest : public ::testing::Test {
   std::unique_ptr<SqliteStore> store_;
 };
 
-TEST_F(SqliteStoreTest, TokensFindTheirUserUntilRevoked) {
+TEST_F(SqliteStoreTest, TokensGrantTheirUserUntilRevokedOrExpired) {
   auto admin = store_->CreateUser("admin", true);
   ASSERT_TRUE(admin);
   EXPECT_EQ(store_->CreateUser("admin", false).error().code, ErrorCode::kConflict);
-  ASSERT_TRUE(store_->AddToken(admin->id, "hash1", "admin"));
-  auto found = store_->UserForToken("hash1", 5);
+  TokenRecord token;
+  token.user_id = admin->id;
+  token.label = "admin";
+  token.scopes = "admin";
+  ASSERT_TRUE(store_->AddToken(token, "hash1", 1));
+  auto found = store_->GrantForToken("hash1", 5);
   ASSERT_TRUE(found && *found);
-  EXPECT_EQ((*found)->name, "admin");
-  EXPECT_TRUE((*found)->is_admin);
-  EXPECT_FALSE(*store_->UserForToken("other", 5));
+  EXPECT_EQ((*found)->user.name, "admin");
+  EXPECT_TRUE((*found)->user.is_admin);
+  EXPECT_EQ((*found)->token.scopes, "admin");
+  EXPECT_EQ((*found)->token.last_used_at, 5);
+  EXPECT_FALSE(*store_->GrantForToken("other", 5));
   ASSERT_TRUE(store_->RevokeTokens(admin->id, "admin"));
-  EXPECT_FALSE(*store_->UserForToken("hash1", 5));
+  EXPECT_FALSE(*store_->GrantForToken("hash1", 5));
+
+  auto bob = store_->CreateUser("bob", false);
+  ASSERT_TRUE(bob);
+  TokenRecord expiring;
+  expiring.user_id = bob->id;
+  expiring.scopes = "predict";
+  expiring.endpoint = "web";
+  expiring.expires_at = 100;
+  auto id = store_->AddToken(expiring, "hash2", 1);
+  ASSERT_TRUE(id);
+  EXPECT_TRUE(*store_->GrantForToken("hash2", 99));
+  EXPECT_FALSE(*store_->GrantForToken("hash2", 100)) << "expired";
+  auto listed = store_->ListTokens(bob->id);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().endpoint, "web");
+  EXPECT_EQ(listed->front().expires_at, 100);
+  EXPECT_EQ(listed->front().user_name, "bob");
+  EXPECT_EQ(store_->ListTokens(0)->size(), 2u);
+  // Only its owner (or, with user 0, an admin) revokes a token by id.
+  EXPECT_EQ(store_->RevokeToken(*id, admin->id).error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(store_->RevokeToken(*id, bob->id));
+  EXPECT_TRUE(store_->ListTokens(bob->id)->front().revoked);
 }
 
 TEST_F(SqliteStoreTest, ClaimTakesOldestAndFencesStaleWorkers) {

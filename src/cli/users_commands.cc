@@ -1,0 +1,140 @@
+// `aimass users ...` and `aimass tokens ...`: the account verbs of ClientCommands.
+#include "cli/client_commands.h"
+#include "cli/table.h"
+
+namespace aimass::cli {
+namespace {
+
+using nlohmann::json;
+
+std::string Text(const json& object, const char* key) {
+  return object.is_object() && object.contains(key) ? CellText(object[key]) : "";
+}
+
+}  // namespace
+
+void ClientCommands::RegisterUsers(CLI::App& app) {
+  CLI::App* users = app.add_subcommand("users", "Users (admins only): create, list");
+  users->fallthrough();
+  users->require_subcommand(1);
+  CLI::App* create = users->add_subcommand(
+      "create", "Make a user; then give them a token with `aimass tokens create --user NAME`");
+  create->add_option("name", user_flags_.name, "User name: 1 to 64 of A-Z a-z 0-9 _ . -")
+      ->required();
+  create->add_flag("--admin", user_flags_.admin, "Make an admin");
+  On(create, &ClientCommands::UsersCreate);
+  On(users->add_subcommand("list", "List the users"), &ClientCommands::UsersList);
+
+  CLI::App* tokens = app.add_subcommand("tokens", "API tokens: create, list, revoke");
+  tokens->fallthrough();
+  tokens->require_subcommand(1);
+  CLI::App* make = tokens->add_subcommand("create", "Make an API token (shown once)");
+  make->add_option("--user", user_flags_.user, "Whose token (admins only; default: yours)");
+  make->add_option("--scopes", user_flags_.scopes,
+                   "What it may do: read, write, predict, admin, joined by commas")
+      ->capture_default_str();
+  make->add_option("--endpoint", user_flags_.endpoint,
+                   "With --scopes predict: the one endpoint it may predict on");
+  make->add_option("--label", user_flags_.label, "What it is for, e.g. ci or notebook");
+  make->add_option("--expires-in-days", user_flags_.expires_in_days, "0: never")
+      ->capture_default_str();
+  On(make, &ClientCommands::TokensCreate);
+  CLI::App* list = tokens->add_subcommand("list", "List tokens (never their secrets)");
+  list->add_option("--user", user_flags_.user, "Another user's (admins only)");
+  On(list, &ClientCommands::TokensList);
+  CLI::App* revoke = tokens->add_subcommand("revoke", "Revoke a token: it stops working at once");
+  revoke->add_option("id", user_flags_.token_id, "The token's id (`aimass tokens list`)")
+      ->required();
+  On(revoke, &ClientCommands::TokensRevoke);
+}
+
+int ClientCommands::UsersCreate() {
+  auto api = Connect();
+  if (!api) return Report(api.error());
+  auto user = api->Post("/users", {{"name", user_flags_.name}, {"admin", user_flags_.admin}});
+  if (!user) return Report(user.error());
+  if (flags_.json) {
+    PrintJson(*user);
+    return kExitOk;
+  }
+  *terminal_.out << "user " << Text(*user, "name") << " created"
+                 << (user->value("admin", false) ? " (admin)" : "")
+                 << "; give them a token: aimass tokens create --user " << Text(*user, "name")
+                 << "\n";
+  return kExitOk;
+}
+
+int ClientCommands::UsersList() {
+  auto api = Connect();
+  if (!api) return Report(api.error());
+  auto answer = api->Get("/users");
+  if (!answer) return Report(answer.error());
+  if (flags_.json) {
+    PrintJson(*answer);
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const json& user : answer->value("users", json::array())) {
+    rows.push_back(
+        {Text(user, "name"), user.value("admin", false) ? "yes" : "", Text(user, "created_at")});
+  }
+  *terminal_.out << FormatTable({"NAME", "ADMIN", "CREATED"}, rows);
+  return kExitOk;
+}
+
+int ClientCommands::TokensCreate() {
+  auto api = Connect();
+  if (!api) return Report(api.error());
+  json body = {{"scopes", user_flags_.scopes},
+               {"label", user_flags_.label},
+               {"expires_in_days", user_flags_.expires_in_days}};
+  if (!user_flags_.user.empty()) body["user"] = user_flags_.user;
+  if (!user_flags_.endpoint.empty()) body["endpoint"] = user_flags_.endpoint;
+  auto token = api->Post("/tokens", body);
+  if (!token) return Report(token.error());
+  if (flags_.json) {
+    PrintJson(*token);
+    return kExitOk;
+  }
+  *terminal_.out << "token " << Text(*token, "id") << " for " << Text(*token, "user") << " (scopes "
+                 << Text(*token, "scopes") << ", expires "
+                 << (token->value("expires_at", json()).is_null() ? "never"
+                                                                  : Text(*token, "expires_at"))
+                 << "):\n  " << Text(*token, "token")
+                 << "\n  (shown once; keep it. Use it: aimass login --server URL --token TOKEN)\n";
+  return kExitOk;
+}
+
+int ClientCommands::TokensList() {
+  auto api = Connect();
+  if (!api) return Report(api.error());
+  auto answer = api->Get("/tokens" +
+                         (user_flags_.user.empty() ? "" : "?user=" + UrlEncode(user_flags_.user)));
+  if (!answer) return Report(answer.error());
+  if (flags_.json) {
+    PrintJson(*answer);
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const json& token : answer->value("tokens", json::array())) {
+    rows.push_back({Text(token, "id"), Text(token, "user"), Text(token, "label"),
+                    Text(token, "scopes") +
+                        (Text(token, "endpoint").empty() ? "" : " on " + Text(token, "endpoint")),
+                    Text(token, "expires_at"), Text(token, "last_used_at"),
+                    token.value("revoked", false) ? "revoked" : ""});
+  }
+  *terminal_.out << FormatTable({"ID", "USER", "LABEL", "SCOPES", "EXPIRES", "LAST USED", "STATE"},
+                                rows);
+  return kExitOk;
+}
+
+int ClientCommands::TokensRevoke() {
+  auto api = Connect();
+  if (!api) return Report(api.error());
+  auto revoked = api->Delete("/tokens/" + std::to_string(user_flags_.token_id));
+  if (!revoked) return Report(revoked.error());
+  *terminal_.out << "token " << user_flags_.token_id << " revoked\n";
+  return kExitOk;
+}
+
+}  // namespace aimass::cli
