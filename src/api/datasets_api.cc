@@ -2,6 +2,7 @@
 #include "api/json_views.h"
 #include "api/routes.h"
 #include "common/time_format.h"
+#include "data/json_depth.h"
 #include "data/version_json.h"
 #include "http/response.h"
 
@@ -206,6 +207,9 @@ void AddDatasetRoutes(http::Router& router, data::DatasetService& datasets) {
               }});
   router.Add({"POST", "/api/v1/transforms", Access::kUser, BodyMode::kBuffered,
               [&datasets](http::Request& request) {
+                if (auto flat = data::CheckJsonDepth(request.body); !flat) {
+                  return ErrorOf(flat.error());
+                }
                 json body = json::parse(request.body, nullptr, false);
                 if (!body.is_object() || !body.contains("input") || !body.contains("sql") ||
                     !body["input"].is_string() || !body["sql"].is_string()) {

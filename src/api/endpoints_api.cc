@@ -6,6 +6,7 @@
 #include "api/json_views.h"
 #include "api/routes.h"
 #include "common/time_format.h"
+#include "data/json_depth.h"
 #include "http/response.h"
 
 namespace aimass::api {
@@ -80,6 +81,7 @@ Status ReadCanary(const json& canary, store::EndpointRecord& record) {
 
 // The endpoint fields of a POST or PUT body.
 Result<store::EndpointRecord> RecordOf(const http::Request& request, std::string name) {
+  AIMASS_RETURN_IF_ERROR(data::CheckJsonDepth(request.body));
   json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object()) {
     return Fail(ErrorCode::kInvalidArgument,
@@ -110,6 +112,7 @@ Result<store::EndpointRecord> RecordOf(const http::Request& request, std::string
 }
 
 http::Response Predict(serve::EndpointService& endpoints, http::Request& request) {
+  if (auto flat = data::CheckJsonDepth(request.body); !flat) return ErrorOf(flat.error());
   json body;
   try {
     body = json::parse(request.body);
@@ -142,6 +145,9 @@ void AddEndpointRoutes(http::Router& router, serve::EndpointService& endpoints,
                        serve::PredictionLog& log, serve::BatchPredictionService& batch) {
   router.Add({"POST", "/api/v1/batch-predictions", Access::kUser, BodyMode::kBuffered,
               [&batch](http::Request& request) {
+                if (auto flat = data::CheckJsonDepth(request.body); !flat) {
+                  return ErrorOf(flat.error());
+                }
                 json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
                 auto job = batch.Start(body);
                 return job ? JsonResponse(202, {{"job", JobJson(*job)}}) : ErrorOf(job.error());
@@ -180,10 +186,13 @@ void AddEndpointRoutes(http::Router& router, serve::EndpointService& endpoints,
                 if (!deleted) return ErrorOf(deleted.error());
                 return NoContent();
               }});
-  router.Add({"POST", "/api/v1/endpoints/{name}/predict", Access::kUser, BodyMode::kBuffered,
+  router.Add({"POST", "/api/v1/endpoints/{name}/predict", Access::kPredict, BodyMode::kBuffered,
               [&endpoints](http::Request& request) { return Predict(endpoints, request); }});
-  router.Add({"POST", "/api/v1/endpoints/{name}/feedback", Access::kUser, BodyMode::kBuffered,
+  router.Add({"POST", "/api/v1/endpoints/{name}/feedback", Access::kPredict, BodyMode::kBuffered,
               [&endpoints](http::Request& request) {
+                if (auto flat = data::CheckJsonDepth(request.body); !flat) {
+                  return ErrorOf(flat.error());
+                }
                 json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
                 if (!body.is_object() || !body.value("id", json()).is_string()) {
                   return ErrorOf({ErrorCode::kInvalidArgument,

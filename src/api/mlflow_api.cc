@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "api/routes.h"
+#include "data/json_depth.h"
 #include "http/response.h"
 #include "registry/model_filter.h"
 
@@ -46,6 +47,7 @@ Result<json> ParamsOf(const http::Request& request) {
   json params = json::object();
   for (const auto& [key, value] : request.query) params[key] = value;
   if (request.body.find_first_not_of(" \t\r\n") != std::string::npos) {
+    AIMASS_RETURN_IF_ERROR(data::CheckJsonDepth(request.body));
     json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
     if (!body.is_object()) {
       return Fail(ErrorCode::kInvalidArgument, "the request body must be a JSON object");

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/routes.h"
+#include "data/json_depth.h"
 #include "http/response.h"
 #include "registry/model_filter.h"
 #include "registry/model_json.h"
@@ -26,6 +27,7 @@ Result<registry::ModelRef> RefOf(const http::Request& request) {
 
 // The request body as a JSON object; the error shows what to send.
 Result<json> ObjectBody(const http::Request& request, std::string_view example) {
+  AIMASS_RETURN_IF_ERROR(data::CheckJsonDepth(request.body));
   json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object()) {
     return Fail(ErrorCode::kInvalidArgument, "send a JSON object like " + std::string(example));

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/routes.h"
+#include "data/json_depth.h"
 #include "http/response.h"
 #include "serve/oip_codec.h"
 
@@ -83,6 +84,7 @@ http::Response Ready(serve::EndpointService& endpoints, http::Request& request) 
 http::Response Infer(serve::EndpointService& endpoints, http::Request& request) {
   auto target = FindTarget(endpoints, request);
   if (!target) return OipError(target.error());
+  if (auto flat = data::CheckJsonDepth(request.body); !flat) return OipError(flat.error());
   json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object()) {
     return OipError({ErrorCode::kInvalidArgument,
@@ -121,11 +123,11 @@ void AddOipRoutes(http::Router& router, serve::EndpointService& endpoints,
                     200, {{"name", "aimass"}, {"version", version}, {"extensions", json::array()}});
               }});
   for (const std::string prefix : {"/v2/models/{name}", "/v2/models/{name}/versions/{v}"}) {
-    router.Add({"GET", prefix, Access::kUser, BodyMode::kBuffered,
+    router.Add({"GET", prefix, Access::kPredict, BodyMode::kBuffered,
                 [&endpoints](http::Request& request) { return Metadata(endpoints, request); }});
-    router.Add({"GET", prefix + "/ready", Access::kUser, BodyMode::kBuffered,
+    router.Add({"GET", prefix + "/ready", Access::kPredict, BodyMode::kBuffered,
                 [&endpoints](http::Request& request) { return Ready(endpoints, request); }});
-    router.Add({"POST", prefix + "/infer", Access::kUser, BodyMode::kBuffered,
+    router.Add({"POST", prefix + "/infer", Access::kPredict, BodyMode::kBuffered,
                 [&endpoints](http::Request& request) { return Infer(endpoints, request); }});
   }
 }

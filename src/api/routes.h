@@ -12,6 +12,7 @@
 #include "monitor/metrics.h"
 #include "registry/registry_service.h"
 #include "security/ledger/sealer.h"
+#include "security/login.h"
 #include "security/token_authority.h"
 #include "serve/batch_prediction.h"
 #include "serve/endpoint_service.h"
@@ -53,9 +54,14 @@ struct LedgerRoutes {
 };
 void AddLedgerRoutes(http::Router& router, const LedgerRoutes& ledger);
 
-// Users (admins only) and API tokens under /api/v1/users and /api/v1/tokens.
-void AddUserRoutes(http::Router& router, security::TokenAuthority& tokens,
-                   store::MetadataStore& store);
+// Users (admins only), API tokens, password login and logout under /api/v1/users,
+// /api/v1/tokens, /api/v1/login and /api/v1/logout.
+struct AccountServices {
+  security::TokenAuthority& tokens;
+  security::LoginService& login;
+  store::MetadataStore& store;
+};
+void AddUserRoutes(http::Router& router, const AccountServices& accounts);
 // GET /api/v1/routes (admin): every route and the permission it needs. Add it last: it
 // lists the routes added before it.
 void AddRouteTableRoute(http::Router& router);

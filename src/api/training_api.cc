@@ -2,6 +2,8 @@
 // and /api/v1/models/import-xgboost, the other way a model is made from outside the registry.
 #include "api/json_views.h"
 #include "api/routes.h"
+#include "common/files.h"
+#include "data/json_depth.h"
 #include "http/response.h"
 #include "registry/model_json.h"
 #include "train/training_service.h"
@@ -56,6 +58,12 @@ http::Response ImportXgboost(train::TrainingService& training, const http::Reque
     return ErrorOf({ErrorCode::kInvalidArgument,
                     "name the model to register: ?name=N (a new version of N is added)"});
   }
+  // The XGBoost and JSON readers recurse once per nesting level: measure it first.
+  auto bytes = ReadFile(request.body_file);
+  if (!bytes) return ErrorOf(bytes.error());
+  if (auto flat = data::CheckModelFileDepth(*bytes, "the model file"); !flat) {
+    return ErrorOf(flat.error());
+  }
   train::XgboostImportSpec spec;
   spec.features = CommaList(request.Query("features"));
   spec.task = request.Query("task");
@@ -71,6 +79,9 @@ void AddTrainingRoutes(http::Router& router, store::MetadataStore& store,
                        train::TrainingService& training) {
   router.Add({"POST", "/api/v1/training-runs", Access::kUser, BodyMode::kBuffered,
               [&training](http::Request& request) {
+                if (auto flat = data::CheckJsonDepth(request.body); !flat) {
+                  return ErrorOf(flat.error());
+                }
                 const json body = json::parse(request.body, nullptr, false);
                 if (body.is_discarded()) {
                   return ErrorOf({ErrorCode::kInvalidArgument,

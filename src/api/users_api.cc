@@ -2,7 +2,10 @@
 // their own API tokens (secrets shown once). GET /api/v1/routes lists who may call what.
 #include "api/routes.h"
 #include "common/time_format.h"
+#include "data/json_depth.h"
 #include "http/response.h"
+#include "http/session_cookie.h"
+#include "security/passwords.h"
 
 namespace aimass::api {
 using http::Access;
@@ -39,6 +42,7 @@ security::Caller CallerOf(const http::Request& request) {
 
 // The body as a JSON object, or the error that shows what to send.
 Result<json> ObjectBody(const http::Request& request, std::string_view example) {
+  AIMASS_RETURN_IF_ERROR(data::CheckJsonDepth(request.body));
   json body = json::parse(request.body, nullptr, false);
   if (!body.is_object()) {
     return Fail(ErrorCode::kInvalidArgument, "send a JSON object like " + std::string(example));
@@ -58,15 +62,58 @@ Result<T> Field(const json& body, const char* key, T fallback, const char* type)
   return value.get<T>();
 }
 
-http::Response CreateUser(security::TokenAuthority& tokens, const http::Request& request) {
-  auto body = ObjectBody(request, R"({"name":"ana","admin":false})");
+http::Response CreateUser(const AccountServices& accounts, const http::Request& request) {
+  auto body = ObjectBody(request, R"({"name":"ana","admin":false,"password":"..."})");
   if (!body) return ErrorOf(body.error());
   auto name = Field<std::string>(*body, "name", "", "a string");
   auto admin = Field<bool>(*body, "admin", false, "true or false");
+  auto password = Field<std::string>(*body, "password", "", "a string");
   if (!name) return ErrorOf(name.error());
   if (!admin) return ErrorOf(admin.error());
-  auto user = tokens.CreateUser(CallerOf(request), *name, *admin);
-  return user ? JsonResponse(201, UserJson(*user)) : ErrorOf(user.error());
+  if (!password) return ErrorOf(password.error());
+  // A weak password is refused before the user exists, so nothing is half made.
+  if (!password->empty()) {
+    if (auto strong = security::CheckPasswordStrength(*password); !strong) {
+      return ErrorOf(strong.error());
+    }
+  }
+  auto user = accounts.tokens.CreateUser(CallerOf(request), *name, *admin);
+  if (!user) return ErrorOf(user.error());
+  if (!password->empty()) {
+    auto set = accounts.login.SetPassword(CallerOf(request), *name, *password, "");
+    if (!set) return ErrorOf(set.error());
+  }
+  return JsonResponse(201, UserJson(*user));
+}
+
+http::Response Login(security::LoginService& login, const http::Request& request) {
+  auto body = ObjectBody(request, R"({"user":"ana","password":"..."})");
+  if (!body) return ErrorOf(body.error());
+  auto user = Field<std::string>(*body, "user", "", "a string");
+  auto password = Field<std::string>(*body, "password", "", "a string");
+  if (!user) return ErrorOf(user.error());
+  if (!password) return ErrorOf(password.error());
+  auto session = login.Login(*user, *password);
+  if (!session) return ErrorOf(session.error());
+  const int64_t seconds = (*session->token.expires_at - session->token.created_at) / 1000;
+  http::Response response =
+      JsonResponse(200, {{"user", session->token.user_name},
+                         {"admin", session->is_admin},
+                         {"csrf_token", http::CsrfTokenFor(session->secret)},
+                         {"expires_at", OptionalTime(session->token.expires_at)}});
+  response.headers.emplace_back("Set-Cookie", http::SetSessionCookie(session->secret, seconds));
+  return response;
+}
+
+http::Response SetPassword(security::LoginService& login, const http::Request& request) {
+  auto body = ObjectBody(request, R"({"password":"...","current_password":"..."})");
+  if (!body) return ErrorOf(body.error());
+  auto password = Field<std::string>(*body, "password", "", "a string");
+  auto current = Field<std::string>(*body, "current_password", "", "a string");
+  if (!password) return ErrorOf(password.error());
+  if (!current) return ErrorOf(current.error());
+  auto set = login.SetPassword(CallerOf(request), request.params.at("name"), *password, *current);
+  return set ? NoContent() : ErrorOf(set.error());
 }
 
 Result<security::TokenRequest> TokenRequestOf(const http::Request& request) {
@@ -105,10 +152,24 @@ http::Response ListTokens(security::TokenAuthority& tokens, const http::Request&
 
 }  // namespace
 
-void AddUserRoutes(http::Router& router, security::TokenAuthority& tokens,
-                   store::MetadataStore& store) {
+void AddUserRoutes(http::Router& router, const AccountServices& accounts) {
+  security::TokenAuthority& tokens = accounts.tokens;
+  security::LoginService& login = accounts.login;
+  store::MetadataStore& store = accounts.store;
   router.Add({"POST", "/api/v1/users", Access::kAdmin, BodyMode::kBuffered,
-              [&tokens](http::Request& request) { return CreateUser(tokens, request); }});
+              [accounts](http::Request& request) { return CreateUser(accounts, request); }});
+  router.Add({"PUT", "/api/v1/users/{name}/password", Access::kUser, BodyMode::kBuffered,
+              [&login](http::Request& request) { return SetPassword(login, request); }});
+  router.Add({"POST", "/api/v1/login", Access::kPublic, BodyMode::kBuffered,
+              [&login](http::Request& request) { return Login(login, request); }});
+  router.Add({"POST", "/api/v1/logout", Access::kUser, BodyMode::kBuffered,
+              [&tokens](http::Request& request) {
+                auto revoked = tokens.RevokeToken(CallerOf(request), request.principal.token_id);
+                if (!revoked) return ErrorOf(revoked.error());
+                http::Response response = NoContent();
+                response.headers.emplace_back("Set-Cookie", http::ClearSessionCookie());
+                return response;
+              }});
   router.Add(
       {"GET", "/api/v1/users", Access::kAdmin, BodyMode::kBuffered, [&store](http::Request&) {
          auto users = store.ListUsers();

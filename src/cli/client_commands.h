@@ -65,7 +65,7 @@ class ClientCommands {
   // What `users ...` and `tokens ...` read from the command line (users_commands.cc).
   struct UserFlags {
     std::string name, user, label, scopes = "read,write", endpoint;
-    bool admin = false;
+    bool admin = false, password_stdin = false;
     int64_t expires_in_days = 90, token_id = 0;
   };
 
@@ -122,6 +122,9 @@ class ClientCommands {
   int LedgerLog();
   int UsersCreate();
   int UsersList();
+  int UsersPasswd();
+  // The first line of standard input (a password), without its line end.
+  std::string ReadSecretLine();
   int TokensCreate();
   int TokensList();
   int TokensRevoke();

@@ -22,7 +22,15 @@ void ClientCommands::RegisterUsers(CLI::App& app) {
   create->add_option("name", user_flags_.name, "User name: 1 to 64 of A-Z a-z 0-9 _ . -")
       ->required();
   create->add_flag("--admin", user_flags_.admin, "Make an admin");
+  create->add_flag("--password-stdin", user_flags_.password_stdin,
+                   "Read their web console password (12+ characters) from standard input");
   On(create, &ClientCommands::UsersCreate);
+  CLI::App* passwd = users->add_subcommand(
+      "passwd",
+      "Set a password from standard input (admins: anyone's; others: their own, "
+      "the current one on the first line, the new one on the second)");
+  passwd->add_option("name", user_flags_.name, "User name")->required();
+  On(passwd, &ClientCommands::UsersPasswd);
   On(users->add_subcommand("list", "List the users"), &ClientCommands::UsersList);
 
   CLI::App* tokens = app.add_subcommand("tokens", "API tokens: create, list, revoke");
@@ -48,10 +56,19 @@ void ClientCommands::RegisterUsers(CLI::App& app) {
   On(revoke, &ClientCommands::TokensRevoke);
 }
 
+std::string ClientCommands::ReadSecretLine() {
+  std::string line;
+  std::getline(*terminal_.in, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
 int ClientCommands::UsersCreate() {
   auto api = Connect();
   if (!api) return Report(api.error());
-  auto user = api->Post("/users", {{"name", user_flags_.name}, {"admin", user_flags_.admin}});
+  json body = {{"name", user_flags_.name}, {"admin", user_flags_.admin}};
+  if (user_flags_.password_stdin) body["password"] = ReadSecretLine();
+  auto user = api->Post("/users", body);
   if (!user) return Report(user.error());
   if (flags_.json) {
     PrintJson(*user);
@@ -61,6 +78,20 @@ int ClientCommands::UsersCreate() {
                  << (user->value("admin", false) ? " (admin)" : "")
                  << "; give them a token: aimass tokens create --user " << Text(*user, "name")
                  << "\n";
+  return kExitOk;
+}
+
+int ClientCommands::UsersPasswd() {
+  auto api = Connect();
+  if (!api) return Report(api.error());
+  auto whoami = api->Get("/whoami");
+  if (!whoami) return Report(whoami.error());
+  json body = json::object();
+  if (!whoami->value("is_admin", false)) body["current_password"] = ReadSecretLine();
+  body["password"] = ReadSecretLine();
+  auto set = api->Put("/users/" + UrlEncode(user_flags_.name) + "/password", body);
+  if (!set) return Report(set.error());
+  *terminal_.out << "password of " << user_flags_.name << " set\n";
   return kExitOk;
 }
 

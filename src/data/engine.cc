@@ -233,7 +233,6 @@ Status Engine::Execute(std::string_view sql) {
 Result<Rows> Engine::Query(std::string_view sql) { return Run(sql, RunOptions{}); }
 
 Result<duckdb_pending_result> Engine::Start(std::string_view sql, bool streaming) {
-  stop_reason_ = StopReason::kNone;
   const std::string text(sql);
   duckdb_prepared_statement statement = nullptr;
   if (duckdb_prepare(connection_, text.c_str(), &statement) == DuckDBError) {
@@ -256,6 +255,7 @@ Result<duckdb_pending_result> Engine::Start(std::string_view sql, bool streaming
 
 Status Engine::Stream(std::string_view sql,
                       const std::function<Status(duckdb_data_chunk)>& on_chunk) {
+  stop_reason_ = StopReason::kNone;
   AIMASS_ASSIGN_OR_RETURN(duckdb_pending_result pending, Start(sql, /*streaming=*/true));
   duckdb_result result;
   if (duckdb_execute_pending(pending, &result) == DuckDBError) {
@@ -279,13 +279,17 @@ Status Engine::Stream(std::string_view sql,
 }
 
 Result<Rows> Engine::Run(std::string_view sql, const RunOptions& options) {
-  AIMASS_ASSIGN_OR_RETURN(duckdb_pending_result pending, Start(sql, /*streaming=*/false));
+  stop_reason_ = StopReason::kNone;
   duckdb_pending_state state = DUCKDB_PENDING_RESULT_NOT_READY;
+  duckdb_pending_result pending = nullptr;
   {
+    // Started before planning: DuckDB folds constant expressions while it plans, and folding
+    // a big value (repeat('x', 10^9)) takes as long as computing it.
     Watchdog watchdog(options.timeout, [this] {
       stop_reason_ = StopReason::kDeadline;
       duckdb_interrupt(connection_);
     });
+    AIMASS_ASSIGN_OR_RETURN(pending, Start(sql, /*streaming=*/false));
     auto last_report = Clock::now();
     while (true) {
       state = duckdb_pending_execute_task(pending);
@@ -311,6 +315,12 @@ Result<Rows> Engine::Run(std::string_view sql, const RunOptions& options) {
     std::string message = duckdb_pending_error(pending);
     duckdb_destroy_pending(&pending);
     return Fail(ToError(message, TypeFromMessage(message)));
+  }
+  // DuckDB sees an interrupt only between tasks, so a query whose one long task outlived the
+  // deadline (or a cancel) can still finish; it ran past its limit all the same.
+  if (stop_reason_.load() != StopReason::kNone) {
+    duckdb_destroy_pending(&pending);
+    return Fail(ToError("", DUCKDB_ERROR_INTERRUPT));
   }
   duckdb_result result;
   if (duckdb_execute_pending(pending, &result) == DuckDBError) {

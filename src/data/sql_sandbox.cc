@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "data/engine.h"
+#include "data/sql_value_limits.h"
 
 namespace aimass::data {
 namespace {
@@ -28,14 +29,33 @@ std::string Lower(std::string text) {
 
 struct Findings {
   std::set<std::string> ctes;
-  std::vector<std::string> tables;   // BASE_TABLE references, qualified as written
-  std::vector<std::string> refused;  // table functions not allowed
+  std::vector<std::string> tables;           // BASE_TABLE references, qualified as written
+  std::vector<std::string> refused;          // table functions not allowed
+  std::vector<std::string> scalar_refusals;  // why a scalar function call is not allowed
 };
 
 // A string member of a parse-tree node, or "" (members like "type" are objects elsewhere).
 std::string StringField(const nlohmann::json& node, const char* key) {
   auto it = node.find(key);
   return it != node.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+void Walk(const nlohmann::json& node, Findings& findings);
+
+// A scalar call's node; its arguments are walked by the caller.
+void CheckScalarCall(const nlohmann::json& node, Findings& findings) {
+  const std::string name = Lower(StringField(node, "function_name"));
+  static const nlohmann::json kNoArguments = nlohmann::json::array();
+  auto children = node.find("children");
+  std::string why = ScalarCallRefusal(
+      name, children != node.end() && children->is_array() ? *children : kNoArguments);
+  if (!why.empty()) findings.scalar_refusals.push_back(std::move(why));
+}
+
+void WalkChildren(const nlohmann::json& node, Findings& findings, std::string_view skip = "") {
+  for (const auto& [key, child] : node.items()) {
+    if (child.is_structured() && key != skip) Walk(child, findings);
+  }
 }
 
 void Walk(const nlohmann::json& node, Findings& findings) {
@@ -51,8 +71,16 @@ void Walk(const nlohmann::json& node, Findings& findings) {
   }
   const std::string type = StringField(node, "type");
   if (type == "TABLE_FUNCTION" && node.contains("function")) {
-    const std::string name = Lower(StringField(node["function"], "function_name"));
+    const nlohmann::json& function = node["function"];
+    const std::string name = Lower(StringField(function, "function_name"));
     if (!AllowedTableFunctions().count(name)) findings.refused.push_back(name);
+    // range() as a table streams its rows; only its arguments are expressions to check.
+    if (function.is_object() && function.contains("children")) Walk(function["children"], findings);
+    WalkChildren(node, findings, "function");
+    return;
+  }
+  if (StringField(node, "class") == "FUNCTION") {
+    CheckScalarCall(node, findings);
   } else if (type == "BASE_TABLE") {
     std::string name;
     for (const char* part : {"catalog_name", "schema_name", "table_name"}) {
@@ -61,9 +89,7 @@ void Walk(const nlohmann::json& node, Findings& findings) {
     }
     findings.tables.push_back(name);
   }
-  for (const auto& [key, child] : node.items()) {
-    if (child.is_structured()) Walk(child, findings);
-  }
+  WalkChildren(node, findings);
 }
 
 std::string FirstWord(std::string_view sql) {
@@ -95,14 +121,23 @@ Status CheckWithEngine(Engine& engine, std::string_view sql) {
   duckdb_extracted_statements statements = nullptr;
   const idx_t count = duckdb_extract_statements(engine.connection(), text.c_str(), &statements);
   std::string parse_error;
+  bool permission = false;
   if (count == 0) {
     const char* error = duckdb_extract_statements_error(statements);
     parse_error = error ? ShortDuckDbError(error) : "";
+    permission = error != nullptr && std::string_view(error).starts_with("Permission");
   }
   duckdb_destroy_extracted(&statements);
   if (count == 0) {
     if (parse_error.empty()) {
       return Fail(ErrorCode::kInvalidArgument, "the transform SQL is empty; write a SELECT");
+    }
+    if (permission) {  // IMPORT DATABASE reads its folder's files while it is parsed
+      const std::string word = FirstWord(sql);
+      return Fail(ErrorCode::kInvalidArgument,
+                  "a transform must be a single SELECT reading the view 'input'; " +
+                      (word.empty() ? std::string("this statement") : word) +
+                      " is not allowed (it touches files: " + parse_error + ")");
     }
     return Fail(ErrorCode::kInvalidArgument, "the transform SQL does not parse: " + parse_error);
   }
@@ -123,6 +158,9 @@ Status CheckWithEngine(Engine& engine, std::string_view sql) {
   }
   Findings findings;
   Walk(tree["statements"], findings);
+  if (!findings.scalar_refusals.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, findings.scalar_refusals.front());
+  }
   if (!findings.refused.empty()) {
     return Fail(ErrorCode::kInvalidArgument,
                 "the table function " + findings.refused.front() +
@@ -155,6 +193,10 @@ Status CheckTransformSql(std::string_view sql) {
     options.threads = 1;
     options.memory_limit = "64MB";
     AIMASS_ASSIGN_OR_RETURN(auto engine, Engine::Open(options));
+    // Parsing is not harmless: IMPORT DATABASE 'dir' reads dir/schema.sql while its
+    // statements are extracted. This engine gets the sandbox's file rules too.
+    AIMASS_RETURN_IF_ERROR(
+        engine->Execute("SET enable_external_access = false; SET lock_configuration = true"));
     return CheckWithEngine(*engine, sql);
   } catch (const std::exception& e) {
     return Fail(ErrorCode::kInternal, std::string("cannot check the transform SQL: ") + e.what());

@@ -182,7 +182,8 @@ int Serve(const ServeFlags& flags) {
   api::AddOipRoutes(router, endpoints, kVersion);
   api::AddMetricsRoute(router, metrics);
   api::AddLedgerRoutes(router, {**store, **ledger, models});
-  api::AddUserRoutes(router, tokens, **store);
+  security::LoginService login(**store, tokens, clock);
+  api::AddUserRoutes(router, {tokens, login, **store});
   api::AddRouteTableRoute(router);
 
   http::ServerOptions server_options;
@@ -199,7 +200,7 @@ int Serve(const ServeFlags& flags) {
                         // Stored scopes that no longer parse grant nothing.
                         return http::Principal{grant.user.id, grant.user.name, grant.user.is_admin,
                                                Scopes::Parse(grant.token.scopes).value_or(Scopes{}),
-                                               grant.token.endpoint};
+                                               grant.token.endpoint, grant.token.id};
                       });
   if (auto started = server.Start(); !started) return Die(started.error());
   pool.Start();

@@ -21,6 +21,7 @@ struct Principal {
   bool is_admin = false;  // the user is an admin (what the token may do is `scopes`)
   Scopes scopes;
   std::string endpoint;  // a predict token limited to this endpoint; "" for any
+  int64_t token_id = 0;  // the token (or login session) that authenticated the request
 };
 
 // One parsed request. Built by the server on an io thread and handed to one handler; not

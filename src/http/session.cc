@@ -8,9 +8,11 @@
 #include <spdlog/spdlog.h>
 
 #include "common/actor.h"
+#include "common/hash.h"
 #include "http/access_log.h"
 #include "http/request_id.h"
 #include "http/security_headers.h"
+#include "http/session_cookie.h"
 #include "http/url.h"
 
 namespace aimass::http {
@@ -158,8 +160,11 @@ std::optional<Response> Session::Authenticate() {
   constexpr std::string_view kBearer = "bearer ";
   bool is_bearer = value.size() > kBearer.size() &&
                    EqualsIgnoreCase(value.substr(0, kBearer.size()), kBearer);
+  // Without a bearer token, the web console's session cookie (which needs a CSRF token on
+  // every request that changes something).
+  const std::string cookie_secret = is_bearer ? "" : SessionCookieValue(request_.Header("Cookie"));
   Response unauthenticated;
-  if (!is_bearer) {
+  if (!is_bearer && cookie_secret.empty()) {
     unauthenticated = ErrorResponse(Error{
         ErrorCode::kUnauthenticated,
         request_.method + " " + request_.path +
@@ -167,8 +172,12 @@ std::optional<Response> Session::Authenticate() {
     unauthenticated.headers.emplace_back("WWW-Authenticate", "Bearer");
     return unauthenticated;
   }
-  value.remove_prefix(kBearer.size());
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  if (is_bearer) {
+    value.remove_prefix(kBearer.size());
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  } else {
+    value = cookie_secret;
+  }
 
   const std::string address = RemoteAddress();
   const auto now = AuthFailureLimiter::Clock::now();
@@ -200,6 +209,14 @@ std::optional<Response> Session::Authenticate() {
     return response;
   }
   request_.principal = std::move(*principal);
+  const bool safe_method = request_.method == "GET" || request_.method == "HEAD";
+  if (!is_bearer && !safe_method &&
+      !ConstantTimeEquals(request_.Header(kCsrfHeader), CsrfTokenFor(cookie_secret))) {
+    return ErrorResponse(Error{ErrorCode::kPermissionDenied,
+                               request_.method + " " + request_.path +
+                                   " with a session cookie needs the session's CSRF token in "
+                                   "the X-CSRF-Token header (the login answer's csrf_token)"});
+  }
   if (auto allowed = CheckPermission(*route_, request_.principal, request_.params); !allowed) {
     return ErrorResponse(allowed.error());
   }

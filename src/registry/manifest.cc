@@ -6,6 +6,7 @@
 #include "blob/blob_store.h"
 #include "common/stored_json.h"
 #include "common/time_format.h"
+#include "data/json_depth.h"
 #include "registry/model_ref.h"
 
 namespace aimass::registry {
@@ -88,6 +89,7 @@ std::string ManifestJson(const store::ModelVersionRecord& v) {
 }
 
 Result<Manifest> ParseManifest(std::string_view text) {
+  AIMASS_RETURN_IF_ERROR(data::CheckJsonDepth(text, "manifest.json"));
   json manifest = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!manifest.is_object()) return Bad("not a JSON object");
   if (manifest.value("format", json()) != std::string(kBundleFormat)) {

@@ -69,6 +69,10 @@ class TokenAuthority {
   // Revokes one of the caller's tokens (an admin: anyone's); it stops working at once here.
   Status RevokeToken(const Caller& caller, int64_t token_id);
 
+  // Stores `token` (setting its id) and returns its secret, unchecked: for callers that
+  // decided what the token may do themselves (a login session).
+  Result<std::string> Issue(store::TokenRecord& token) { return IssueToken(token); }
+
   static constexpr std::string_view kAdminUser = "admin";
   static constexpr int64_t kCacheMillis = 5000;
   static constexpr size_t kCacheSize = 10000;  // tokens; the cache empties when full

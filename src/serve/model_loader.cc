@@ -1,6 +1,7 @@
 #include "serve/model_loader.h"
 
 #include "common/files.h"
+#include "data/json_depth.h"
 #include "serve/trees/compiled_model.h"
 #include "train/learner.h"
 #include "train/task.h"
@@ -44,7 +45,11 @@ Result<std::shared_ptr<const LoadedModel>> ModelLoader::LoadFresh(
   const registry::ModelRef ref{version.model_name, version.version, ""};
   const train::MemberReader read = [&](const std::string& member) -> Result<std::string> {
     AIMASS_ASSIGN_OR_RETURN(auto opened, registry_.OpenMember(ref, member));
-    return ReadFile(opened.path);
+    AIMASS_ASSIGN_OR_RETURN(std::string bytes, ReadFile(opened.path));
+    // An imported bundle's members hold any bytes, and the JSON and UBJSON readers of
+    // model files recurse once per nesting level.
+    AIMASS_RETURN_IF_ERROR(data::CheckModelFileDepth(bytes, "member '" + member + "'"));
+    return bytes;
   };
   AIMASS_ASSIGN_OR_RETURN(auto pipeline,
                           train::Pipeline::Load(read, train::LearnerRegistry::Builtin()));

@@ -105,6 +105,14 @@ class MetadataStore {
   virtual Result<UserRecord> CreateUser(const std::string &name, bool is_admin) = 0;
   virtual Result<std::optional<UserRecord>> FindUser(const std::string &name) = 0;
   virtual Result<std::vector<UserRecord>> ListUsers() = 0;
+  virtual Result<std::optional<Credentials>> UserCredentials(const std::string &name) = 0;
+  // Sets (or, with "", removes) a user's password hash and clears its lock-out.
+  virtual Status SetPasswordHash(const std::string &name, const std::string &hash,
+                                 int64_t now) = 0;
+  // After a login attempt: a success resets the failure count; a failure counts, and the
+  // max_failures-th in a row locks the user until `lock_until`.
+  virtual Status RecordLogin(int64_t user_id, bool succeeded, int max_failures,
+                             int64_t lock_until) = 0;
   // Stores a new token of `token.user_id` (label, scopes, endpoint, expires_at are read);
   // returns its id.
   virtual Result<int64_t> AddToken(const TokenRecord &token, const std::string &token_hash,

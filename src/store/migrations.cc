@@ -7,7 +7,7 @@ namespace aimass::store {
 namespace {
 
 // Append only: a released migration never changes.
-constexpr std::array<const char *, 5> kMigrations = {
+constexpr std::array<const char *, 6> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -171,6 +171,12 @@ ALTER TABLE tokens ADD COLUMN scopes TEXT NOT NULL DEFAULT 'admin';
 ALTER TABLE tokens ADD COLUMN endpoint TEXT NOT NULL DEFAULT '';
 ALTER TABLE tokens ADD COLUMN expires_at INTEGER;
 CREATE INDEX tokens_by_user ON tokens(user_id, id);
+)sql",
+    // 6: password login (argon2id hashes; no password means no login) and its lock-out.
+    R"sql(
+ALTER TABLE users ADD COLUMN password_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN locked_until INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 

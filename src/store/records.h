@@ -32,6 +32,14 @@ struct TokenRecord {
   bool revoked = false;
 };
 
+// What a password login checks.
+struct Credentials {
+  UserRecord user;
+  std::string password_hash;  // argon2id, security/passwords.h; "" when none is set
+  int failed_logins = 0;      // since the last success
+  int64_t locked_until = 0;   // Unix ms; no login before then
+};
+
 // A valid token and the user it speaks for.
 struct TokenGrant {
   UserRecord user;

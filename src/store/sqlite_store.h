@@ -20,6 +20,10 @@ class SqliteStore final : public MetadataStore {
   Result<UserRecord> CreateUser(const std::string &name, bool is_admin) override;
   Result<std::optional<UserRecord>> FindUser(const std::string &name) override;
   Result<std::vector<UserRecord>> ListUsers() override;
+  Result<std::optional<Credentials>> UserCredentials(const std::string &name) override;
+  Status SetPasswordHash(const std::string &name, const std::string &hash, int64_t now) override;
+  Status RecordLogin(int64_t user_id, bool succeeded, int max_failures,
+                     int64_t lock_until) override;
   Result<int64_t> AddToken(const TokenRecord &token, const std::string &token_hash,
                            int64_t now) override;
   Status RevokeTokens(int64_t user_id, const std::string &label) override;

@@ -70,6 +70,46 @@ Result<std::vector<UserRecord>> SqliteStore::ListUsers() {
   return query.Collect<UserRecord>(ReadUser);
 }
 
+Result<std::optional<Credentials>> SqliteStore::UserCredentials(const std::string &name) {
+  std::lock_guard lock(mu_);
+  AIMASS_ASSIGN_OR_RETURN(auto query,
+                          db_->Prepare("SELECT id, name, is_admin, created_at, password_hash, "
+                                       "failed_logins, locked_until FROM users WHERE name = ?"));
+  query.Bind(name);
+  AIMASS_ASSIGN_OR_RETURN(bool found, query.Step());
+  if (!found) return std::optional<Credentials>();
+  return Credentials{ReadUser(query), query.Text(4), static_cast<int>(query.Int(5)), query.Int(6)};
+}
+
+Status SqliteStore::SetPasswordHash(const std::string &name, const std::string &hash, int64_t now) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  AIMASS_RETURN_IF_ERROR(tx.Begin());
+  AIMASS_ASSIGN_OR_RETURN(auto update,
+                          db_->Prepare("UPDATE users SET password_hash = ?, failed_logins = 0, "
+                                       "locked_until = 0 WHERE name = ?"));
+  AIMASS_RETURN_IF_ERROR(update.Bind(hash).Bind(name).Run());
+  if (db_->Changes() == 0) return Fail(ErrorCode::kNotFound, "no user named '" + name + "'");
+  // The hash itself stays out of the ledger, which every user may read.
+  AIMASS_RETURN_IF_ERROR(AppendLedgerLocked(
+      {hash.empty() ? "user.password.removed" : "user.password.set", "user:" + name}, now));
+  return tx.Commit();
+}
+
+Status SqliteStore::RecordLogin(int64_t user_id, bool succeeded, int max_failures,
+                                int64_t lock_until) {
+  std::lock_guard lock(mu_);
+  AIMASS_ASSIGN_OR_RETURN(
+      auto update,
+      db_->Prepare(succeeded ? "UPDATE users SET failed_logins = 0 WHERE id = ?1"
+                             : "UPDATE users SET failed_logins = failed_logins + 1, "
+                               "locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN ?3 "
+                               "ELSE locked_until END WHERE id = ?1"));
+  update.Bind(user_id);
+  if (!succeeded) update.Bind(max_failures).Bind(lock_until);
+  return update.Run();
+}
+
 Result<std::string> SqliteStore::UserNameLocked(int64_t user_id) {
   AIMASS_ASSIGN_OR_RETURN(auto query, db_->Prepare("SELECT name FROM users WHERE id = ?"));
   query.Bind(user_id);

@@ -58,6 +58,22 @@ TEST(EngineTest, TimeoutIsDeadlineExceeded) {
   EXPECT_TRUE(engine->Query("SELECT 1").has_value());
 }
 
+TEST(EngineTest, DeadlinePassedInsideOneLongStepStillFails) {
+  // DuckDB does not interrupt one scalar call, whether it folds it while planning (constant
+  // arguments) or runs it as one task: the query finishes, but past its limit, and must not
+  // count as a success.
+  auto engine = OpenEngine();
+  RunOptions options;
+  options.timeout = std::chrono::milliseconds(20);
+  for (const char* sql : {"SELECT length(repeat('x', 50000000)) AS n",
+                          "SELECT length(repeat('x', 50000000 + range)) AS n FROM range(1)"}) {
+    auto rows = engine->Run(sql, options);
+    ASSERT_FALSE(rows.has_value()) << sql << ": " << rows->rows.dump();
+    EXPECT_EQ(rows.error().code, ErrorCode::kDeadlineExceeded) << sql;
+    EXPECT_TRUE(engine->Query("SELECT 1").has_value()) << "after " << sql;
+  }
+}
+
 TEST(EngineTest, InterruptFromAnotherThreadCancels) {
   auto engine = OpenEngine();
   std::jthread stopper([&] {

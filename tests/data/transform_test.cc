@@ -1,7 +1,9 @@
 #include "data/transform.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <fstream>
 #include <random>
 
 #include "data/sql_sandbox.h"
@@ -64,6 +66,60 @@ TEST(SqlSandboxTest, RefusesEmptyAndBrokenSql) {
   ExpectRefused("", "empty");
   ExpectRefused("   -- nothing", "empty");
   ExpectRefused("SELECT FROM WHERE", "does not parse");
+}
+
+TEST(SqlSandboxTest, ImportDatabaseReadsNoFileWhileChecked) {
+  // DuckDB reads IMPORT DATABASE's schema.sql while it splits the statements, before any
+  // check: the checking engine must not be allowed to, or a parse error quotes the file.
+  const fs::path dir = fs::temp_directory_path() / ("aimass-import-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "schema.sql") << "leaked_secret_token;\n";
+  std::ofstream(dir / "load.sql") << "";
+  auto status = CheckTransformSql("IMPORT DATABASE '" + dir.string() + "'");
+  fs::remove_all(dir);
+  ASSERT_FALSE(status.has_value());
+  EXPECT_NE(status.error().message.find("IMPORT is not allowed"), std::string::npos)
+      << status.error().message;
+  EXPECT_EQ(status.error().message.find("leaked_secret_token"), std::string::npos)
+      << status.error().message;
+}
+
+TEST(SqlSandboxTest, RefusesValuesBuiltPastTheLimit) {
+  // DuckDB's memory limit does not count these values and its time limit cannot stop them.
+  ExpectRefused("SELECT repeat('x', 2000000000) AS s", "repeat()");
+  ExpectRefused("SELECT ('x').repeat(2000000000) AS s", "repeat()");
+  ExpectRefused("SELECT repeat('x', Age) FROM input", "repeat()");
+  ExpectRefused("SELECT repeat(Name, 3) FROM input", "repeat()");
+  ExpectRefused("SELECT lpad('x', 1000000000, 'y') AS s", "lpad()");
+  ExpectRefused("SELECT rpad(Name, Age * 1000000, 'y') FROM input", "rpad()");
+  ExpectRefused("SELECT range(60000000) AS l", "range()");
+  ExpectRefused("SELECT generate_series(1, Age) AS l FROM input", "generate_series()");
+  ExpectRefused("SELECT list_resize([1], 60000000) AS l", "list_resize()");
+  ExpectRefused("SELECT bitstring('1', 400000000) AS b", "bitstring()");
+  ExpectRefused("SELECT printf('%500000000d', 1) AS s", "printf()");
+  ExpectRefused("SELECT printf('%*d', Age, 1) FROM input", "printf()");
+  ExpectRefused("SELECT format('{:>500000000}', 1) AS s", "format()");
+  ExpectRefused("SELECT format('{:>{}}', 1, Age) FROM input", "format()");
+  ExpectRefused("SELECT list_transform([1], x -> repeat('x', 2000000000)) AS l", "repeat()");
+  ExpectRefused("SELECT * FROM input WHERE Age IN (SELECT len(range(100000000)))", "range()");
+  ExpectRefused("SELECT * FROM range(2) r(n), (SELECT range(n * 100000000) AS l)", "range()");
+}
+
+TEST(SqlSandboxTest, RefusesCallsThatRevealTheServer) {
+  ExpectRefused("SELECT current_setting('allowed_paths') AS p", "current_setting()");
+  ExpectRefused("SELECT getenv('HOME') AS h", "getenv()");
+}
+
+TEST(SqlSandboxTest, AllowsSmallConstantSizes) {
+  for (const char* sql : {"SELECT repeat('-', 10) AS s", "SELECT range(5) AS l",
+                          "SELECT lpad(CAST(Age AS VARCHAR), 8, '0') FROM input",
+                          "SELECT generate_series(1, 10, 2) AS l", "SELECT * FROM range(100000000)",
+                          "SELECT printf('%08.2f in 2024: %s', Age, Name) FROM input",
+                          "SELECT printf('100%% of %d', 20000) AS s",
+                          "SELECT format('{:>12} {}', Name, 100000) FROM input"}) {
+    auto status = CheckTransformSql(sql);
+    EXPECT_TRUE(status.has_value()) << sql << ": " << status.error().message;
+  }
 }
 
 class TransformTest : public ::testing::Test {
@@ -169,7 +225,7 @@ TEST_F(TransformTest, HugeValuesHitTheMemoryLimit) {
   TransformLimits limits;
   limits.memory_limit = "200MB";
   limits.timeout = std::chrono::seconds(60);
-  auto info = Transform("SELECT string_agg(repeat('x', 1000000)) FROM range(1000)", limits);
+  auto info = Transform("SELECT string_agg(repeat('x', 10000)) FROM range(100000)", limits);
   ASSERT_FALSE(info.has_value());
   EXPECT_EQ(info.error().code, ErrorCode::kInvalidArgument) << info.error().message;
   EXPECT_NE(info.error().message.find("memory limit of 200MB"), std::string::npos)

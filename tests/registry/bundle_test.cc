@@ -218,5 +218,17 @@ TEST_F(BundleTest, BadManifestsAreRefused) {
                 "but manifest.json says 99 bytes");
 }
 
+TEST_F(BundleTest, AManifestNestedTooDeepIsRefusedBeforeItIsParsed) {
+  // Copying or writing a value nested 100,000 deep overflows the stack: the manifest's
+  // "params" were written back with dump() and crashed the server.
+  std::string deep;
+  for (int i = 0; i < 100000; ++i) deep += "{\"a\":";
+  deep += "1" + std::string(100000, '}');
+  std::string manifest = Manifest({{"model.json", model_json_}}).dump();
+  manifest.insert(manifest.size() - 1, ",\"params\":" + deep);
+  ExpectRefused(RawTar({{"manifest.json", manifest}, {"model.json", model_json_}}),
+                "manifest.json nests arrays and objects deeper than 64 levels");
+}
+
 }  // namespace
 }  // namespace aimass::registry

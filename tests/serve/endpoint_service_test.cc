@@ -443,6 +443,32 @@ TEST_F(EndpointServiceTest, AMalformedManifestIsAnErrorNotAnException) {
   EXPECT_TRUE(store_->ListEndpoints()->empty());
 }
 
+TEST_F(EndpointServiceTest, ModelFilesNestedTooDeepAreRefusedNotCrashedOn) {
+  // A bundle import registers any bytes; the JSON and UBJSON readers of model files recurse
+  // once per level, and 100,000 levels overflowed the stack when the version was loaded.
+  const std::string deep_json =
+      "{\"format\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  std::string deep_ubjson = "{i\007learner{";
+  for (int i = 0; i < 100000; ++i) deep_ubjson += "i\001a{";
+  deep_ubjson += std::string(100002, '}');
+  auto files = testing::TrainedFiles(1).files;
+  const std::string learner = "members/0.model";  // XGBoost UBJSON
+  ASSERT_TRUE(files.contains(learner)) << "the trained pipeline has no " << learner;
+  files[learner] = deep_ubjson;
+  const std::vector<std::pair<int64_t, std::string>> cases = {
+      {RegisterFiles("deep", {{"model.json", deep_json}}).version, "model.json"},
+      {RegisterFiles("deep", files).version, learner}};
+  for (const auto& [version, member] : cases) {
+    auto deployed = service_->Deploy(Endpoint("deep-api", "deep@" + std::to_string(version)));
+    ASSERT_FALSE(deployed) << member;
+    EXPECT_EQ(deployed.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(deployed.error().message.find("member '" + member +
+                                            "' nests arrays and objects deeper than 64 levels"),
+              std::string::npos)
+        << deployed.error().message;
+  }
+}
+
 TEST_F(EndpointServiceTest, ASwitchToAVersionWhoseFilesAreGoneKeepsTheOldOne) {
   RegisterTwoVersions();
   DeployApi("credit@champion");

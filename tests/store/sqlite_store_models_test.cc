@@ -323,6 +323,8 @@ TEST_F(SqliteStoreModelsTest, TheModelMigrationAppliesToAnOlderDatabase) {
                     "ALTER TABLE jobs DROP COLUMN created_by; DROP INDEX tokens_by_user; "
                     "ALTER TABLE tokens DROP COLUMN scopes; ALTER TABLE tokens DROP COLUMN "
                     "endpoint; ALTER TABLE tokens DROP COLUMN expires_at; "
+                    "ALTER TABLE users DROP COLUMN password_hash; ALTER TABLE users DROP "
+                    "COLUMN failed_logins; ALTER TABLE users DROP COLUMN locked_until; "
                     "PRAGMA user_version = 1"));
   }
   auto reopened = SqliteStore::Open(dir_ / "aimass.db");
