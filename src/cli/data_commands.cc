@@ -14,10 +14,6 @@ std::string VersionPath(const DatasetRef& ref) {
   return "/datasets/" + Segment(ref.name) + "/versions/" + ref.VersionSegment();
 }
 
-std::string Field(const json& object, const char* key) {
-  return object.is_object() && object.contains(key) ? CellText(object[key]) : "";
-}
-
 // "%.6g" for statistics: 37.1234 rather than 37.123456789012345.
 std::string ShortNumber(const json& value) {
   if (!value.is_number_float()) return CellText(value);
@@ -28,24 +24,24 @@ std::string ShortNumber(const json& value) {
 
 std::string SourceText(const json& version) {
   const json& lineage = version.contains("lineage") ? version["lineage"] : json();
-  if (lineage.is_object()) return "transform of " + Field(lineage, "parent");
+  if (lineage.is_object()) return "transform of " + FieldText(lineage, "parent");
   const json& source = version.contains("source") ? version["source"] : json();
-  std::string text = Field(source, "kind");
-  if (!Field(source, "filename").empty()) text += " " + Field(source, "filename");
+  std::string text = FieldText(source, "kind");
+  if (!FieldText(source, "filename").empty()) text += " " + FieldText(source, "filename");
   return text;
 }
 
 std::vector<std::string> VersionRow(const json& v) {
   uint64_t size = v.value("size_bytes", uint64_t{0});
-  return {Field(v, "ref"),   Field(v, "row_count"),      Field(v, "column_count"),
-          FormatBytes(size), OneLine(SourceText(v), 40), Field(v, "created_at")};
+  return {FieldText(v, "ref"),   FieldText(v, "row_count"),      FieldText(v, "column_count"),
+          FormatBytes(size), OneLine(SourceText(v), 40), FieldText(v, "created_at")};
 }
 
 std::string SchemaTable(const json& detail) {
   std::vector<std::vector<std::string>> rows;
   if (detail.contains("schema") && detail["schema"].is_array()) {
     for (const json& column : detail["schema"]) {
-      rows.push_back({Field(column, "name"), Field(column, "type")});
+      rows.push_back({FieldText(column, "name"), FieldText(column, "type")});
     }
   }
   return FormatTable({"COLUMN", "TYPE"}, rows);
@@ -65,10 +61,10 @@ int ClientCommands::DataList() {
   std::vector<std::vector<std::string>> rows;
   for (const json& d : answer->value("datasets", json::array())) {
     const json& latest = d.contains("latest") ? d["latest"] : json();
-    rows.push_back({Field(d, "name"), Field(d, "version_count"), Field(latest, "ref"),
-                    Field(latest, "row_count"), Field(latest, "column_count"),
+    rows.push_back({FieldText(d, "name"), FieldText(d, "version_count"), FieldText(latest, "ref"),
+                    FieldText(latest, "row_count"), FieldText(latest, "column_count"),
                     FormatBytes(latest.is_object() ? latest.value("size_bytes", uint64_t{0}) : 0),
-                    Field(d, "created_at")});
+                    FieldText(d, "created_at")});
   }
   if (rows.empty()) {
     *terminal_.out << "no datasets yet; import one with `aimass data import FILE --name NAME`\n";
@@ -99,14 +95,14 @@ int ClientCommands::DataShow() {
   std::vector<std::vector<std::string>> rows;
   for (const json& v : dataset->value("versions", json::array())) rows.push_back(VersionRow(v));
   auto& out = *terminal_.out;
-  out << "dataset " << Field(*dataset, "name") << " (created " << Field(*dataset, "created_at")
+  out << "dataset " << FieldText(*dataset, "name") << " (created " << FieldText(*dataset, "created_at")
       << ")\n\n"
       << FormatTable({"VERSION", "ROWS", "COLUMNS", "SIZE", "SOURCE", "CREATED"}, rows);
-  out << "\nschema of " << Field(detail, "ref") << " (hash " << Field(detail, "hash") << ")\n"
+  out << "\nschema of " << FieldText(detail, "ref") << " (hash " << FieldText(detail, "hash") << ")\n"
       << SchemaTable(detail);
   if (detail.contains("lineage") && detail["lineage"].is_object()) {
-    out << "\nmade from " << Field(detail["lineage"], "parent") << " by:\n"
-        << Field(detail["lineage"], "sql") << "\n";
+    out << "\nmade from " << FieldText(detail["lineage"], "parent") << " by:\n"
+        << FieldText(detail["lineage"], "sql") << "\n";
   }
   return kExitOk;
 }
@@ -125,7 +121,7 @@ int ClientCommands::DataPreview() {
   }
   std::vector<std::string> header;
   for (const json& column : answer->value("columns", json::array())) {
-    header.push_back(Field(column, "name"));
+    header.push_back(FieldText(column, "name"));
   }
   std::vector<std::vector<std::string>> rows;
   for (const json& row : answer->value("rows", json::array())) {
@@ -158,13 +154,13 @@ int ClientCommands::DataStats() {
     if (c.contains("top") && c["top"].is_array()) {
       for (size_t i = 0; i < c["top"].size() && i < 3; ++i) {
         const json& t = c["top"][i];
-        top += (i ? ", " : "") + OneLine(Field(t, "value"), 20) + " (" + Field(t, "count") + ")";
+        top += (i ? ", " : "") + OneLine(FieldText(t, "value"), 20) + " (" + FieldText(t, "count") + ")";
       }
     }
     auto number = [&](const char* key) {
       return c.contains(key) ? OneLine(ShortNumber(c[key]), 24) : "";
     };
-    rows.push_back({Field(c, "name"), Field(c, "type"), Field(c, "nulls"), Field(c, "distinct"),
+    rows.push_back({FieldText(c, "name"), FieldText(c, "type"), FieldText(c, "nulls"), FieldText(c, "distinct"),
                     number("min"), number("max"), number("mean"), number("stddev"), top});
   }
   *terminal_.out << answer->value("row_count", int64_t{0}) << " rows\n"

@@ -14,18 +14,14 @@ namespace {
 
 using nlohmann::json;
 
-std::string Text(const json& object, const char* key) {
-  return object.is_object() && object.contains(key) ? CellText(object[key]) : "";
-}
-
 std::string Serving(const json& endpoint) {
-  std::string text = Text(endpoint.value("serving", json::object()), "model");
+  std::string text = FieldText(endpoint.value("serving", json::object()), "model");
   if (endpoint.value("canary_serving", json()).is_object()) {
-    text += " + canary " + Text(endpoint["canary_serving"], "model") + " (" +
-            Text(endpoint["canary"], "percent") + "%)";
+    text += " + canary " + FieldText(endpoint["canary_serving"], "model") + " (" +
+            FieldText(endpoint["canary"], "percent") + "%)";
   }
   if (endpoint.value("shadow_serving", json()).is_object()) {
-    text += " + shadow " + Text(endpoint["shadow_serving"], "model");
+    text += " + shadow " + FieldText(endpoint["shadow_serving"], "model");
   }
   return text;
 }
@@ -87,8 +83,8 @@ int ClientCommands::Deploy() {
   if (flags_.json) {
     PrintJson(*answer);
   } else {
-    *terminal_.out << "endpoint " << Text(*answer, "name") << " serves " << Serving(*answer) << " ("
-                   << Text(*answer, "state") << ")\n";
+    *terminal_.out << "endpoint " << FieldText(*answer, "name") << " serves " << Serving(*answer) << " ("
+                   << FieldText(*answer, "state") << ")\n";
   }
   return kExitOk;
 }
@@ -104,8 +100,8 @@ int ClientCommands::EndpointsList() {
   }
   std::vector<std::vector<std::string>> rows;
   for (const json& e : answer->value("endpoints", json::array())) {
-    rows.push_back({Text(e, "name"), Text(e, "model"), Serving(e), OneLine(Text(e, "state"), 50),
-                    Text(e, "updated_at")});
+    rows.push_back({FieldText(e, "name"), FieldText(e, "model"), Serving(e), OneLine(FieldText(e, "state"), 50),
+                    FieldText(e, "updated_at")});
   }
   *terminal_.out << FormatTable({"ENDPOINT", "MODEL", "SERVING", "STATE", "UPDATED"}, rows);
   return kExitOk;
@@ -120,9 +116,9 @@ int ClientCommands::EndpointsShow() {
     PrintJson(*answer);
     return kExitOk;
   }
-  *terminal_.out << "endpoint  " << Text(*answer, "name") << "\nmodel     "
-                 << Text(*answer, "model") << "\nserving   " << Serving(*answer) << "\nstate     "
-                 << Text(*answer, "state") << "\n";
+  *terminal_.out << "endpoint  " << FieldText(*answer, "name") << "\nmodel     "
+                 << FieldText(*answer, "model") << "\nserving   " << Serving(*answer) << "\nstate     "
+                 << FieldText(*answer, "state") << "\n";
   for (const auto& note : answer->value("serving", json::object()).value("notes", json::array())) {
     *terminal_.out << "note      " << CellText(note) << "\n";
   }

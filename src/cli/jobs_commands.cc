@@ -7,10 +7,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string Field(const json& object, const char* key) {
-  return object.is_object() && object.contains(key) ? CellText(object[key]) : "";
-}
-
 std::string ProgressText(const json& job) {
   return job.contains("progress") && job["progress"].is_number()
              ? std::to_string(job["progress"].get<int>()) + "%"
@@ -34,9 +30,9 @@ int ClientCommands::JobsList() {
   std::vector<std::vector<std::string>> rows;
   for (const json& job : answer->value("jobs", json::array())) {
     std::string message =
-        job.value("state", "") == "failed" ? Field(job, "error") : Field(job, "message");
-    rows.push_back({Field(job, "id"), Field(job, "kind"), Field(job, "state"), ProgressText(job),
-                    OneLine(message, 50), Field(job, "created_at")});
+        job.value("state", "") == "failed" ? FieldText(job, "error") : FieldText(job, "message");
+    rows.push_back({FieldText(job, "id"), FieldText(job, "kind"), FieldText(job, "state"), ProgressText(job),
+                    OneLine(message, 50), FieldText(job, "created_at")});
   }
   if (rows.empty()) {
     *terminal_.out << "no jobs" << (flags_.state.empty() ? "" : " in state " + flags_.state)
@@ -57,18 +53,18 @@ int ClientCommands::JobsShow() {
     return kExitOk;
   }
   std::vector<std::vector<std::string>> rows = {
-      {"id", Field(*job, "id")},
-      {"kind", Field(*job, "kind")},
-      {"state", Field(*job, "state")},
+      {"id", FieldText(*job, "id")},
+      {"kind", FieldText(*job, "kind")},
+      {"state", FieldText(*job, "state")},
       {"progress", ProgressText(*job)},
-      {"message", Field(*job, "message")},
-      {"attempts", Field(*job, "attempts")},
-      {"created", Field(*job, "created_at")},
-      {"started", Field(*job, "started_at")},
-      {"finished", Field(*job, "finished_at")},
-      {"params", Field(*job, "params")},
-      {"result", Field(*job, "result")},
-      {"error", Field(*job, "error")},
+      {"message", FieldText(*job, "message")},
+      {"attempts", FieldText(*job, "attempts")},
+      {"created", FieldText(*job, "created_at")},
+      {"started", FieldText(*job, "started_at")},
+      {"finished", FieldText(*job, "finished_at")},
+      {"params", FieldText(*job, "params")},
+      {"result", FieldText(*job, "result")},
+      {"error", FieldText(*job, "error")},
   };
   std::erase_if(rows, [](const auto& row) { return row[1].empty(); });
   *terminal_.out << FormatTable({}, rows);

@@ -6,15 +6,7 @@
 #include "cli/table.h"
 
 namespace aimass::cli {
-namespace {
-
 using nlohmann::json;
-
-std::string Text(const json& object, const char* key) {
-  return object.is_object() && object.contains(key) ? CellText(object[key]) : "";
-}
-
-}  // namespace
 
 void ClientCommands::RegisterLedger(CLI::App& app) {
   CLI::App* ledger = app.add_subcommand(
@@ -50,10 +42,10 @@ int ClientCommands::LedgerHead() {
     PrintJson(*head);
     return kExitOk;
   }
-  *terminal_.out << FormatTable({"FIELD", "VALUE"}, {{"size", Text(*head, "size")},
-                                                     {"root", Text(*head, "root")},
-                                                     {"signed at", Text(*head, "timestamp_ms")},
-                                                     {"public key", Text(*head, "public_key")}});
+  *terminal_.out << FormatTable({"FIELD", "VALUE"}, {{"size", FieldText(*head, "size")},
+                                                     {"root", FieldText(*head, "root")},
+                                                     {"signed at", FieldText(*head, "timestamp_ms")},
+                                                     {"public key", FieldText(*head, "public_key")}});
   if (!flags_.output.empty()) {
     *terminal_.out << "saved to " << flags_.output << "; later: aimass ledger verify "
                    << "--data-dir DIR --trusted-head " << flags_.output << "\n";
@@ -73,8 +65,8 @@ int ClientCommands::LedgerLog() {
   }
   std::vector<std::vector<std::string>> rows;
   for (const json& entry : answer->value("entries", json::array())) {
-    rows.push_back({Text(entry, "index"), Text(entry, "at"), Text(entry, "actor"),
-                    Text(entry, "action"), Text(entry, "subject")});
+    rows.push_back({FieldText(entry, "index"), FieldText(entry, "at"), FieldText(entry, "actor"),
+                    FieldText(entry, "action"), FieldText(entry, "subject")});
   }
   if (rows.empty()) {
     *terminal_.out << "no ledger entries from index " << flags_.offset << "\n";

@@ -11,10 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string Field(const json& object, const char* key) {
-  return object.is_object() && object.contains(key) ? CellText(object[key]) : "";
-}
-
 // {"team":"risk","stage":"prod"} -> "stage=prod team=risk"; numbers with 5 digits.
 std::string Pairs(const json& object) {
   std::string text;
@@ -44,13 +40,13 @@ std::string VersionPath(const ModelRef& ref) {
 }
 
 std::vector<std::string> VersionRow(const json& v) {
-  return {Field(v, "ref"),
-          Field(v, "task"),
-          Field(v, "member_count"),
+  return {FieldText(v, "ref"),
+          FieldText(v, "task"),
+          FieldText(v, "member_count"),
           FormatBytes(v.value("size_bytes", uint64_t{0})),
           OneLine(Pairs(v.value("metrics", json::object())), 40),
           Aliases(v.value("aliases", json::array())),
-          Field(v, "created_at")};
+          FieldText(v, "created_at")};
 }
 
 }  // namespace
@@ -161,9 +157,9 @@ int ClientCommands::ModelsList() {
   std::vector<std::vector<std::string>> rows;
   for (const json& m : answer->value("models", json::array())) {
     const json& latest = m.contains("latest") ? m["latest"] : json();
-    rows.push_back({Field(m, "name"), Field(m, "version_count"), Field(latest, "ref"),
-                    Field(latest, "task"), OneLine(Pairs(m.value("aliases", json::object())), 30),
-                    OneLine(Pairs(m.value("tags", json::object())), 30), Field(m, "updated_at")});
+    rows.push_back({FieldText(m, "name"), FieldText(m, "version_count"), FieldText(latest, "ref"),
+                    FieldText(latest, "task"), OneLine(Pairs(m.value("aliases", json::object())), 30),
+                    OneLine(Pairs(m.value("tags", json::object())), 30), FieldText(m, "updated_at")});
   }
   if (rows.empty()) {
     *terminal_.out << (query.empty() ? "no models yet; import one with `aimass models import "
@@ -191,9 +187,9 @@ int ClientCommands::ModelsShow() {
     }
     std::vector<std::vector<std::string>> rows;
     for (const json& v : model->value("versions", json::array())) rows.push_back(VersionRow(v));
-    out << "model " << Field(*model, "name") << " (created " << Field(*model, "created_at")
-        << ", updated " << Field(*model, "updated_at") << ")\n";
-    if (!Field(*model, "description").empty()) out << Field(*model, "description") << "\n";
+    out << "model " << FieldText(*model, "name") << " (created " << FieldText(*model, "created_at")
+        << ", updated " << FieldText(*model, "updated_at") << ")\n";
+    if (!FieldText(*model, "description").empty()) out << FieldText(*model, "description") << "\n";
     out << "tags:    " << Pairs(model->value("tags", json::object())) << "\n"
         << "aliases: " << Pairs(model->value("aliases", json::object())) << "\n\n"
         << FormatTable({"VERSION", "TASK", "MEMBERS", "SIZE", "METRICS", "ALIASES", "CREATED"},
@@ -206,9 +202,9 @@ int ClientCommands::ModelsShow() {
     PrintJson(*v);
     return kExitOk;
   }
-  out << Field(*v, "ref") << " (" << Field(*v, "task") << ", created " << Field(*v, "created_at")
+  out << FieldText(*v, "ref") << " (" << FieldText(*v, "task") << ", created " << FieldText(*v, "created_at")
       << ")\n";
-  if (!Field(*v, "description").empty()) out << Field(*v, "description") << "\n";
+  if (!FieldText(*v, "description").empty()) out << FieldText(*v, "description") << "\n";
   out << "aliases: " << Aliases(v->value("aliases", json::array())) << "\n"
       << "metrics: " << Pairs(v->value("metrics", json::object())) << "\n"
       << "params:  " << Pairs(v->value("params", json::object())) << "\n"
@@ -217,7 +213,7 @@ int ClientCommands::ModelsShow() {
   std::vector<std::vector<std::string>> rows;
   for (const json& m : v->value("members", json::array())) {
     rows.push_back(
-        {Field(m, "name"), FormatBytes(m.value("size_bytes", uint64_t{0})), Field(m, "sha256")});
+        {FieldText(m, "name"), FormatBytes(m.value("size_bytes", uint64_t{0})), FieldText(m, "sha256")});
   }
   out << FormatTable({"MEMBER", "SIZE", "SHA256"}, rows);
   return kExitOk;
@@ -301,7 +297,7 @@ int ClientCommands::ModelsDescribe() {
   if (flags_.json) {
     PrintJson(*model);
   } else {
-    *terminal_.out << models_.ref << ": " << Field(*model, "description") << "\n";
+    *terminal_.out << models_.ref << ": " << FieldText(*model, "description") << "\n";
   }
   return kExitOk;
 }
@@ -318,9 +314,9 @@ int ClientCommands::ModelsDelete() {
     // Pin "@latest" or "@alias" to a number first, so that a moving alias hits nothing else.
     auto version = api->Get(VersionPath(*ref));
     if (!version) return Report(version.error());
-    deleted = Field(*version, "ref");
+    deleted = FieldText(*version, "ref");
     what = "version " + deleted;
-    path = ModelPath(ref->name) + "/versions/" + Field(*version, "version");
+    path = ModelPath(ref->name) + "/versions/" + FieldText(*version, "version");
   }
   if (auto refused = ConfirmDelete(what, models_.yes)) return *refused;
   if (auto removed = api->Delete(path); !removed) return Report(removed.error());

@@ -117,4 +117,8 @@ std::string OneLine(const std::string& text, size_t max_width) {
   return out;
 }
 
+std::string FieldText(const nlohmann::json& object, const char* key) {
+  return object.is_object() && object.contains(key) ? CellText(object[key]) : "";
+}
+
 }  // namespace aimass::cli

@@ -20,6 +20,8 @@ std::string FormatBytes(uint64_t bytes);
 // A JSON value as a table cell: strings unquoted, null as "", numbers in shortest
 // form (37.1, not 37.100000000000001), arrays and objects compact.
 std::string CellText(const nlohmann::json& value);
+// The cell text of object[key], or "" when `object` is not an object or has no such key.
+std::string FieldText(const nlohmann::json& object, const char* key);
 
 // Makes a cell safe for one line: newlines and tabs become spaces, and text longer
 // than `max_width` code points is cut with "…".

@@ -3,15 +3,7 @@
 #include "cli/table.h"
 
 namespace aimass::cli {
-namespace {
-
 using nlohmann::json;
-
-std::string Text(const json& object, const char* key) {
-  return object.is_object() && object.contains(key) ? CellText(object[key]) : "";
-}
-
-}  // namespace
 
 void ClientCommands::RegisterUsers(CLI::App& app) {
   CLI::App* users = app.add_subcommand("users", "Users (admins only): create, list");
@@ -74,9 +66,9 @@ int ClientCommands::UsersCreate() {
     PrintJson(*user);
     return kExitOk;
   }
-  *terminal_.out << "user " << Text(*user, "name") << " created"
+  *terminal_.out << "user " << FieldText(*user, "name") << " created"
                  << (user->value("admin", false) ? " (admin)" : "")
-                 << "; give them a token: aimass tokens create --user " << Text(*user, "name")
+                 << "; give them a token: aimass tokens create --user " << FieldText(*user, "name")
                  << "\n";
   return kExitOk;
 }
@@ -107,7 +99,7 @@ int ClientCommands::UsersList() {
   std::vector<std::vector<std::string>> rows;
   for (const json& user : answer->value("users", json::array())) {
     rows.push_back(
-        {Text(user, "name"), user.value("admin", false) ? "yes" : "", Text(user, "created_at")});
+        {FieldText(user, "name"), user.value("admin", false) ? "yes" : "", FieldText(user, "created_at")});
   }
   *terminal_.out << FormatTable({"NAME", "ADMIN", "CREATED"}, rows);
   return kExitOk;
@@ -127,11 +119,11 @@ int ClientCommands::TokensCreate() {
     PrintJson(*token);
     return kExitOk;
   }
-  *terminal_.out << "token " << Text(*token, "id") << " for " << Text(*token, "user") << " (scopes "
-                 << Text(*token, "scopes") << ", expires "
+  *terminal_.out << "token " << FieldText(*token, "id") << " for " << FieldText(*token, "user") << " (scopes "
+                 << FieldText(*token, "scopes") << ", expires "
                  << (token->value("expires_at", json()).is_null() ? "never"
-                                                                  : Text(*token, "expires_at"))
-                 << "):\n  " << Text(*token, "token")
+                                                                  : FieldText(*token, "expires_at"))
+                 << "):\n  " << FieldText(*token, "token")
                  << "\n  (shown once; keep it. Use it: aimass login --server URL --token TOKEN)\n";
   return kExitOk;
 }
@@ -148,10 +140,10 @@ int ClientCommands::TokensList() {
   }
   std::vector<std::vector<std::string>> rows;
   for (const json& token : answer->value("tokens", json::array())) {
-    rows.push_back({Text(token, "id"), Text(token, "user"), Text(token, "label"),
-                    Text(token, "scopes") +
-                        (Text(token, "endpoint").empty() ? "" : " on " + Text(token, "endpoint")),
-                    Text(token, "expires_at"), Text(token, "last_used_at"),
+    rows.push_back({FieldText(token, "id"), FieldText(token, "user"), FieldText(token, "label"),
+                    FieldText(token, "scopes") +
+                        (FieldText(token, "endpoint").empty() ? "" : " on " + FieldText(token, "endpoint")),
+                    FieldText(token, "expires_at"), FieldText(token, "last_used_at"),
                     token.value("revoked", false) ? "revoked" : ""});
   }
   *terminal_.out << FormatTable({"ID", "USER", "LABEL", "SCOPES", "EXPIRES", "LAST USED", "STATE"},
