@@ -45,36 +45,33 @@ Status CheckPermission(const Route& route, const Principal& principal,
                        const std::map<std::string, std::string>& params) {
   const Scopes& scopes = principal.scopes;
   const std::string_view needed = RequiredPermission(route);
-  const std::string who = "the token of user '" + principal.user_name + "' (scopes " +
-                          scopes.ToString() + ")";
-  const std::string what = route.method + " " + route.pattern;
+  // Runs on every request: the refusal's words are built only when there is one.
+  auto refuse = [&](const std::string& why) -> Status {
+    const std::string who = "the token of user '" + principal.user_name + "' (scopes " +
+                            scopes.ToString() + ")";
+    return Fail(ErrorCode::kPermissionDenied,
+                route.method + " " + route.pattern + ": " + who + " " + why);
+  };
   if (needed == "none") return Ok();
   if (needed == "admin") {
     if (principal.is_admin && scopes.CanAdminister()) return Ok();
-    return Fail(ErrorCode::kPermissionDenied,
-                what + " needs an admin's token with the admin scope; " + who + " has not");
+    return refuse("is not an admin's token with the admin scope, which this route needs");
   }
   if (needed == "predict") {
-    if (!scopes.CanPredict()) {
-      return Fail(ErrorCode::kPermissionDenied,
-                  what + " needs the predict or write scope; " + who + " has neither");
-    }
+    if (!scopes.CanPredict()) return refuse("has neither the predict nor the write scope");
     auto name = params.find("name");
-    if (!principal.endpoint.empty() && (name == params.end() || name->second != principal.endpoint)) {
-      return Fail(ErrorCode::kPermissionDenied,
-                  who + " may predict only on endpoint '" + principal.endpoint + "'");
+    if (!principal.endpoint.empty() &&
+        (name == params.end() || name->second != principal.endpoint)) {
+      return refuse("may predict only on endpoint '" + principal.endpoint + "'");
     }
     return Ok();
   }
   if (!principal.endpoint.empty()) {
-    return Fail(ErrorCode::kPermissionDenied,
-                who + " is limited to predicting on endpoint '" + principal.endpoint + "'");
+    return refuse("is limited to predicting on endpoint '" + principal.endpoint + "'");
   }
   if (needed == "read" ? scopes.CanRead() : scopes.CanWrite()) return Ok();
-  return Fail(ErrorCode::kPermissionDenied, what + " needs the " + std::string(needed) +
-                                                " scope; " + who + " lacks it (`aimass tokens "
-                                                "create --scopes " + std::string(needed) +
-                                                "` makes one that has it)");
+  return refuse("lacks the " + std::string(needed) + " scope this route needs (`aimass tokens " +
+                "create --scopes " + std::string(needed) + "` makes a token that has it)");
 }
 
 std::vector<const Route*> Router::routes() const {
