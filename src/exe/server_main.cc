@@ -85,12 +85,11 @@ Result<std::unique_ptr<security::ledger::LedgerSealer>> OpenLedger(const fs::pat
   AIMASS_RETURN_IF_ERROR(MakeDirectories(keys));
   std::error_code ec;
   fs::permissions(keys, fs::perms::owner_all, fs::perm_options::replace, ec);
-  AIMASS_ASSIGN_OR_RETURN(auto key,
-                          security::ledger::LedgerSigningKey::LoadOrCreate(keys / security::ledger::kLedgerKeyFile));
-  AIMASS_ASSIGN_OR_RETURN(
-      auto sealer, security::ledger::LedgerSealer::Open(
-                       store, std::shared_ptr<const security::ledger::LedgerSigningKey>(std::move(key)),
-                       clock));
+  using security::ledger::LedgerSigningKey;
+  AIMASS_ASSIGN_OR_RETURN(std::shared_ptr<const LedgerSigningKey> key,
+                          LedgerSigningKey::LoadOrCreate(keys / security::ledger::kLedgerKeyFile));
+  AIMASS_ASSIGN_OR_RETURN(auto sealer,
+                          security::ledger::LedgerSealer::Open(store, std::move(key), clock));
   if (auto sealed = sealer->Seal(); !sealed && sealed.error().code != ErrorCode::kNotFound) {
     spdlog::error("{}", sealed.error().message);
   }

@@ -3,6 +3,7 @@
 // (429, with Retry-After) until the window ends. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -30,7 +31,11 @@ class AuthFailureLimiter {
     int failures = 0;
   };
   const int max_failures_;
+  // How many addresses have a window: asked on every request without the lock, so that the
+  // usual case (no failures anywhere) costs one atomic load.
+  std::atomic<size_t> tracked_{0};
   std::mutex mu_;
+  Clock::time_point newest_failure_;  // once a window past it, every window has ended
   std::unordered_map<std::string, Window> windows_;
 };
 

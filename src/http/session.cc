@@ -179,7 +179,7 @@ std::optional<Response> Session::Authenticate() {
     value = cookie_secret;
   }
 
-  const std::string address = RemoteAddress();
+  const std::string& address = RemoteAddress();
   const auto now = AuthFailureLimiter::Clock::now();
   if (int64_t wait = context_.auth_failures.RetryAfterSeconds(address, now); wait > 0) {
     Response refused = ErrorResponse(
@@ -223,10 +223,13 @@ std::optional<Response> Session::Authenticate() {
   return std::nullopt;
 }
 
-std::string Session::RemoteAddress() const {
-  beast::error_code ec;
-  auto endpoint = socket_.remote_endpoint(ec);
-  return ec ? std::string() : endpoint.address().to_string();
+const std::string& Session::RemoteAddress() {
+  if (!remote_address_) {
+    beast::error_code ec;
+    auto endpoint = socket_.remote_endpoint(ec);
+    remote_address_ = ec ? std::string() : endpoint.address().to_string();
+  }
+  return *remote_address_;
 }
 
 void Session::BeginBody() {

@@ -50,8 +50,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec);
   std::optional<Response> Admit();  // the error response, or nullopt to go on
   std::optional<Response> Authenticate();
-  // The client's IP address as text ("" when the socket has none any more).
-  std::string RemoteAddress() const;
+  // The client's IP address as text ("" when the socket has none); asked once a connection.
+  const std::string& RemoteAddress();
   void BeginBody();
   void Dispatch();
   void Reject(Response response);  // answer and close if a body is left unread
@@ -86,6 +86,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Registration registration_;
   ServerContext& context_;
   tcp::socket socket_;
+  std::optional<std::string> remote_address_;  // RemoteAddress()
   net::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::buffer_body>> parser_;
