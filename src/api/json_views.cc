@@ -6,13 +6,9 @@
 namespace aimass::api {
 using nlohmann::json;
 
-namespace {
-
 json TimeOrNull(const std::optional<int64_t>& millis) {
   return millis ? json(IsoTime(*millis)) : json(nullptr);
 }
-
-}  // namespace
 
 json JobJson(const store::JobRecord& job) {
   return {{"id", job.id},

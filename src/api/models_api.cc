@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "api/routes.h"
-#include "data/json_depth.h"
 #include "http/response.h"
 #include "registry/model_filter.h"
 #include "registry/model_json.h"
@@ -23,16 +22,6 @@ Result<registry::ModelRef> RefOf(const http::Request& request) {
   auto version = request.params.find("v");
   return registry::ModelRefOf(request.params.at("name"),
                               version == request.params.end() ? "" : version->second);
-}
-
-// The request body as a JSON object; the error shows what to send.
-Result<json> ObjectBody(const http::Request& request, std::string_view example) {
-  AIMASS_RETURN_IF_ERROR(data::CheckJsonDepth(request.body));
-  json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_object()) {
-    return Fail(ErrorCode::kInvalidArgument, "send a JSON object like " + std::string(example));
-  }
-  return body;
 }
 
 Result<store::ModelFilter> FilterOf(const http::Request& request) {

@@ -1,12 +1,23 @@
-// Responses more than one resource sends: 204, and a file streamed to the client.
+// What more than one resource shares: the JSON object body, 204, and a file streamed to the
+// client.
 #include <cstdio>
 #include <memory>
 #include <system_error>
 
 #include "api/routes.h"
+#include "data/json_depth.h"
 
 namespace aimass::api {
 namespace fs = std::filesystem;
+
+Result<nlohmann::json> ObjectBody(const http::Request& request, std::string_view example) {
+  AIMASS_RETURN_IF_ERROR(data::CheckJsonDepth(request.body));
+  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object()) {
+    return Fail(ErrorCode::kInvalidArgument, "send a JSON object like " + std::string(example));
+  }
+  return body;
+}
 
 http::Response NoContent() {
   http::Response response;

@@ -71,6 +71,9 @@ http::Response ErrorOf(const Error& error);
 // A whole number >= 0 written in a URL (`what` names it in the error); `fallback` when
 // the text is empty.
 Result<int64_t> ParseCount(std::string_view text, std::string_view what, int64_t fallback);
+// The request body as a JSON object (nested at most data::kMaxJsonDepth deep); the error
+// shows `example`, what to send.
+Result<nlohmann::json> ObjectBody(const http::Request& request, std::string_view example);
 // 204 with no body.
 http::Response NoContent();
 // Streams a file in 1 MiB chunks as an attachment called `filename`; with `remove_after`

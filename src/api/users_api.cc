@@ -1,8 +1,8 @@
 // /api/v1/users and /api/v1/tokens: admins make users; everyone makes, lists and revokes
 // their own API tokens (secrets shown once). GET /api/v1/routes lists who may call what.
+#include "api/json_views.h"
 #include "api/routes.h"
 #include "common/time_format.h"
-#include "data/json_depth.h"
 #include "http/response.h"
 #include "http/session_cookie.h"
 #include "security/passwords.h"
@@ -15,10 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-json OptionalTime(const std::optional<int64_t>& millis) {
-  return millis ? json(IsoTime(*millis)) : json(nullptr);
-}
-
 json UserJson(const store::UserRecord& user) {
   return {{"name", user.name}, {"admin", user.is_admin}, {"created_at", IsoTime(user.created_at)}};
 }
@@ -30,24 +26,14 @@ json TokenJson(const store::TokenRecord& token) {
           {"scopes", token.scopes},
           {"endpoint", token.endpoint},
           {"created_at", IsoTime(token.created_at)},
-          {"expires_at", OptionalTime(token.expires_at)},
-          {"last_used_at", OptionalTime(token.last_used_at)},
+          {"expires_at", TimeOrNull(token.expires_at)},
+          {"last_used_at", TimeOrNull(token.last_used_at)},
           {"revoked", token.revoked}};
 }
 
 security::Caller CallerOf(const http::Request& request) {
   const http::Principal& p = request.principal;
   return {p.user_id, p.user_name, p.is_admin, p.scopes};
-}
-
-// The body as a JSON object, or the error that shows what to send.
-Result<json> ObjectBody(const http::Request& request, std::string_view example) {
-  AIMASS_RETURN_IF_ERROR(data::CheckJsonDepth(request.body));
-  json body = json::parse(request.body, nullptr, false);
-  if (!body.is_object()) {
-    return Fail(ErrorCode::kInvalidArgument, "send a JSON object like " + std::string(example));
-  }
-  return body;
 }
 
 // body[key] as T when present and of that type, `fallback` when absent; an error otherwise.
@@ -100,7 +86,7 @@ http::Response Login(security::LoginService& login, const http::Request& request
       JsonResponse(200, {{"user", session->token.user_name},
                          {"admin", session->is_admin},
                          {"csrf_token", http::CsrfTokenFor(session->secret)},
-                         {"expires_at", OptionalTime(session->token.expires_at)}});
+                         {"expires_at", TimeOrNull(session->token.expires_at)}});
   response.headers.emplace_back("Set-Cookie", http::SetSessionCookie(session->secret, seconds));
   return response;
 }
