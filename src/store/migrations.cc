@@ -7,7 +7,7 @@ namespace aimass::store {
 namespace {
 
 // Append only: a released migration never changes.
-constexpr std::array<const char *, 6> kMigrations = {
+constexpr std::array<const char *, 7> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -177,6 +177,33 @@ CREATE INDEX tokens_by_user ON tokens(user_id, id);
 ALTER TABLE users ADD COLUMN password_hash TEXT NOT NULL DEFAULT '';
 ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN locked_until INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // 7: projects, which isolate datasets, models, endpoints and jobs, and each user's role in
+    // them. What existed before belongs to the project "default", and the users made before
+    // stay able to work on it as its editors.
+    R"sql(
+CREATE TABLE projects (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+INSERT INTO projects (id, name, description, created_at)
+  VALUES (1, 'default', 'The project of whatever names no other', 0);
+CREATE TABLE project_members (
+  project_id INTEGER NOT NULL REFERENCES projects(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  role TEXT NOT NULL,  -- owner, editor or viewer
+  added_at INTEGER NOT NULL,
+  PRIMARY KEY (project_id, user_id)
+);
+CREATE INDEX project_members_by_user ON project_members(user_id, project_id);
+INSERT INTO project_members (project_id, user_id, role, added_at)
+  SELECT 1, id, 'editor', created_at FROM users WHERE is_admin = 0;
+ALTER TABLE datasets ADD COLUMN project_id INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE models ADD COLUMN project_id INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE endpoints ADD COLUMN project_id INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE jobs ADD COLUMN project_id INTEGER NOT NULL DEFAULT 1;
 )sql",
 };
 

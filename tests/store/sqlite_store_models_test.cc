@@ -325,6 +325,10 @@ TEST_F(SqliteStoreModelsTest, TheModelMigrationAppliesToAnOlderDatabase) {
                     "endpoint; ALTER TABLE tokens DROP COLUMN expires_at; "
                     "ALTER TABLE users DROP COLUMN password_hash; ALTER TABLE users DROP "
                     "COLUMN failed_logins; ALTER TABLE users DROP COLUMN locked_until; "
+                    "DROP TABLE project_members; DROP TABLE projects; "
+                    "ALTER TABLE datasets DROP COLUMN project_id; "
+                    "ALTER TABLE endpoints DROP COLUMN project_id; "
+                    "ALTER TABLE jobs DROP COLUMN project_id; "
                     "PRAGMA user_version = 1"));
   }
   auto reopened = SqliteStore::Open(dir_ / "aimass.db");
