@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "common/actor.h"
+#include "common/project_scope.h"
 
 namespace aimass::jobs {
 namespace {
@@ -111,6 +112,8 @@ void WorkerPool::Run(store::JobRecord job) {
   // The ledger names whoever queued the job, and the job, as the author of its changes.
   ActorScope actor((job.created_by.empty() ? "system" : job.created_by) + " (job " +
                    std::to_string(job.id) + ")");
+  // What the job makes joins the project it was queued in.
+  ProjectScope project(job.project_id != 0 ? job.project_id : kDefaultProjectId);
   Result<JobOutcome> outcome = Fail(ErrorCode::kInternal, "no handler");
   auto handler = handlers_.find(job.kind);
   if (handler == handlers_.end()) {

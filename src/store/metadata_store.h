@@ -21,6 +21,8 @@ namespace aimass::store {
 struct JobFilter {
   std::optional<JobState> state;
   std::string kind;
+  // Only jobs of these projects (by id); every project's when nullopt.
+  std::optional<std::vector<int64_t>> projects;
   int64_t limit = 50;
   int64_t offset = 0;
 };
@@ -91,6 +93,13 @@ struct LedgerChange {
   std::string action;   // "model.alias.set"
   std::string subject;  // "model:fraud"
   nlohmann::json details = nlohmann::json::object();
+};
+
+// A host that URL imports may fetch from, who allowed it (ActorScope) and when.
+struct ImportHostRecord {
+  std::string host;
+  std::string added_by;
+  int64_t added_at = 0;
 };
 
 // Implementations are thread-safe; every method that changes several rows does
@@ -233,6 +242,29 @@ class MetadataStore {
   virtual Result<std::vector<EndpointRecord>> ListEndpoints() = 0;
   virtual Status DeleteEndpoint(const std::string &name) = 0;
 
+  // Projects and their members. Names are those of CheckProjectName (security/); the
+  // project "default" (kDefaultProjectId) always exists and cannot be deleted.
+  virtual Result<ProjectRecord> CreateProject(const std::string &name,
+                                              const std::string &description, int64_t now) = 0;
+  virtual Result<ProjectRecord> GetProject(const std::string &name) = 0;
+  // Every project (user_id 0), or those the user is a member of; by name.
+  virtual Result<std::vector<ProjectRecord>> ListProjects(int64_t user_id) = 0;
+  // Deletes an empty project and its memberships; kConflict naming what it still holds.
+  virtual Status DeleteProject(const std::string &name) = 0;
+  // Gives the user this role in the project (adding or changing the membership); with
+  // ProjectRole::kNone removes the membership (kNotFound when there was none).
+  virtual Status SetProjectRole(const std::string &project, const std::string &user,
+                                ProjectRole role, int64_t now) = 0;
+  virtual Result<std::vector<ProjectMemberRecord>> ListProjectMembers(
+      const std::string &project) = 0;
+  // The project that the named thing belongs to and the user's role there; nullopt when no
+  // such thing exists. For kJob the name is the job's id; for kProject, the project's name.
+  virtual Result<std::optional<ProjectAccess>> AccessTo(ProjectResource kind,
+                                                        const std::string &name,
+                                                        int64_t user_id) = 0;
+  // The user's role in each project it is a member of, by project id.
+  virtual Result<std::map<int64_t, ProjectRole>> ProjectRoles(int64_t user_id) = 0;
+
   // The tamper-evident ledger. Records a change whose state lives outside the store (a key
   // rotation): the entry alone, in its own transaction.
   virtual Status RecordChange(const LedgerChange &change, int64_t now) = 0;
@@ -247,6 +279,15 @@ class MetadataStore {
   virtual Status AddTreeHead(const TreeHeadRecord &head) = 0;
   // All heads kept, smallest first.
   virtual Result<std::vector<TreeHeadRecord>> TreeHeads() = 0;
+
+  // URL imports: the hosts an admin allows them to fetch from (data/url_fetch.h says how an
+  // entry matches). Entries arrive normalised (data::NormalizeImportHost); listed by host.
+  // Add answers the entry as stored, and whether it is new (an existing one is left as it
+  // was, without a ledger entry); Remove is kNotFound for a host that is not listed.
+  virtual Result<std::vector<ImportHostRecord>> ListImportHosts() = 0;
+  virtual Result<std::pair<ImportHostRecord, bool>> AddImportHost(const std::string &host,
+                                                                  int64_t now) = 0;
+  virtual Status RemoveImportHost(const std::string &host, int64_t now) = 0;
 
   // "ok" when the database passes its own integrity check, else what it found.
   virtual Result<std::string> IntegrityCheck() = 0;

@@ -7,7 +7,7 @@ namespace aimass::store {
 namespace {
 
 // Append only: a released migration never changes.
-constexpr std::array<const char *, 7> kMigrations = {
+constexpr std::array<const char *, 8> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -204,6 +204,14 @@ ALTER TABLE datasets ADD COLUMN project_id INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE models ADD COLUMN project_id INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE endpoints ADD COLUMN project_id INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE jobs ADD COLUMN project_id INTEGER NOT NULL DEFAULT 1;
+)sql",
+    // 8: the hosts that URL imports may fetch from (empty: URL imports are off).
+    R"sql(
+CREATE TABLE import_hosts (
+  host TEXT PRIMARY KEY,
+  added_by TEXT NOT NULL,
+  added_at INTEGER NOT NULL
+);
 )sql",
 };
 

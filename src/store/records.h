@@ -72,6 +72,8 @@ struct JobRecord {
   int64_t fence = 0;  // grows by one at every claim; a stale worker's writes fail
   bool cancel_requested = false;
   std::string created_by;  // the actor that queued it (common/actor.h)
+  int64_t project_id = 0;  // the project it works in (common/project_scope.h)
+  std::string project;
 };
 
 // A worker's hold on a job: writes must present the fence it was claimed with.
@@ -85,6 +87,8 @@ struct DatasetRecord {
   std::string name;
   int64_t created_at = 0;
   int64_t version_count = 0;
+  int64_t project_id = 0;
+  std::string project;
 };
 
 struct DatasetVersionRecord {
@@ -121,6 +125,8 @@ struct ModelRecord {
   int64_t latest_version = 0;  // 0 while it has no versions
   std::map<std::string, std::string> tags;
   std::map<std::string, int64_t> aliases;  // alias -> version number
+  int64_t project_id = 0;
+  std::string project;
 };
 
 // An immutable model version. JSON columns stay text, as for dataset versions.
@@ -153,7 +159,42 @@ struct EndpointRecord {
   std::string shadow;      // "" or a reference that sees every request; its answers are logged
   int64_t created_at = 0;
   int64_t updated_at = 0;
+  int64_t project_id = 0;
+  std::string project;
 };
+
+// A project: the datasets, models, endpoints and jobs it owns are visible only to its
+// members (and admins), each with a role in it.
+struct ProjectRecord {
+  int64_t id = 0;
+  std::string name;
+  std::string description;
+  int64_t created_at = 0;
+};
+
+// What a member may do in a project: a viewer reads (and predicts), an editor also changes
+// what the project owns, an owner also manages its members. Ordered: a stronger role may do
+// all a weaker one may.
+enum class ProjectRole { kNone = 0, kViewer = 1, kEditor = 2, kOwner = 3 };
+std::string_view ProjectRoleName(ProjectRole role);
+std::optional<ProjectRole> ParseProjectRole(std::string_view name);
+
+struct ProjectMemberRecord {
+  std::string user_name;
+  ProjectRole role = ProjectRole::kNone;
+  int64_t added_at = 0;
+};
+
+// What a project check needs to know about one named thing: the project it belongs to and
+// the caller's role there (kNone when not a member).
+struct ProjectAccess {
+  int64_t project_id = 0;
+  std::string project;
+  ProjectRole role = ProjectRole::kNone;
+};
+
+// The kinds of things that belong to a project, as a project check names them.
+enum class ProjectResource { kDataset, kModel, kEndpoint, kJob, kProject };
 
 // One entry of the tamper-evident ledger, as stored. `entry_json` is what is hashed (see
 // security/ledger/README.md); the other fields repeat it for queries, and a verifier checks

@@ -5,7 +5,8 @@ namespace aimass::store::model_rows {
 const char* const kModelSelect =
     "SELECT m.id, m.name, m.description, m.created_at, m.updated_at, "
     "(SELECT COUNT(*) FROM model_versions WHERE model_id = m.id), "
-    "COALESCE((SELECT MAX(version) FROM model_versions WHERE model_id = m.id), 0) "
+    "COALESCE((SELECT MAX(version) FROM model_versions WHERE model_id = m.id), 0), "
+    "m.project_id, (SELECT name FROM projects WHERE id = m.project_id) "
     "FROM models m ";
 
 const char* const kVersionSelect =
@@ -43,6 +44,8 @@ ModelRecord ReadModel(const Statement& row) {
   model.updated_at = row.Int(4);
   model.version_count = row.Int(5);
   model.latest_version = row.Int(6);
+  model.project_id = row.Int(7);
+  model.project = row.Text(8);
   return model;
 }
 

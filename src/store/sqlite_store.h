@@ -90,6 +90,18 @@ class SqliteStore final : public MetadataStore {
   Result<std::vector<EndpointRecord>> ListEndpoints() override;
   Status DeleteEndpoint(const std::string &name) override;
 
+  Result<ProjectRecord> CreateProject(const std::string &name, const std::string &description,
+                                      int64_t now) override;
+  Result<ProjectRecord> GetProject(const std::string &name) override;
+  Result<std::vector<ProjectRecord>> ListProjects(int64_t user_id) override;
+  Status DeleteProject(const std::string &name) override;
+  Status SetProjectRole(const std::string &project, const std::string &user, ProjectRole role,
+                        int64_t now) override;
+  Result<std::vector<ProjectMemberRecord>> ListProjectMembers(const std::string &project) override;
+  Result<std::optional<ProjectAccess>> AccessTo(ProjectResource kind, const std::string &name,
+                                                int64_t user_id) override;
+  Result<std::map<int64_t, ProjectRole>> ProjectRoles(int64_t user_id) override;
+
   Status RecordChange(const LedgerChange &change, int64_t now) override;
   Result<int64_t> LedgerSize() override;
   Result<std::vector<LedgerEntryRecord>> LedgerEntries(int64_t from, int64_t limit) override;
@@ -97,6 +109,11 @@ class SqliteStore final : public MetadataStore {
       const std::vector<std::string> &subjects) override;
   Status AddTreeHead(const TreeHeadRecord &head) override;
   Result<std::vector<TreeHeadRecord>> TreeHeads() override;
+
+  Result<std::vector<ImportHostRecord>> ListImportHosts() override;
+  Result<std::pair<ImportHostRecord, bool>> AddImportHost(const std::string &host,
+                                                          int64_t now) override;
+  Status RemoveImportHost(const std::string &host, int64_t now) override;
 
   Result<std::string> IntegrityCheck() override;
 
@@ -119,6 +136,10 @@ class SqliteStore final : public MetadataStore {
   // transaction the caller holds.
   Status AppendLedgerLocked(const LedgerChange &change, int64_t now);
   Result<std::string> UserNameLocked(int64_t user_id);
+  // kPermissionDenied when `table` ("datasets", "models", "endpoints") has a row called
+  // `name` that belongs to another project than ProjectScope::Current() (the current thread's
+  // work would otherwise change another project's things); Ok when none has that name.
+  Status CheckSameProjectLocked(std::string_view table, const std::string &name);
 
   std::mutex mu_;
   std::unique_ptr<Database> db_;

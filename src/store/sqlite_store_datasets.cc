@@ -4,6 +4,7 @@
 #include <string>
 #include <tuple>
 
+#include "common/project_scope.h"
 #include "store/ledger_details.h"
 #include "store/sqlite_store.h"
 
@@ -37,6 +38,10 @@ DatasetVersionRecord ReadVersion(const Statement &row) {
   return v;
 }
 
+DatasetRecord ReadDataset(const Statement &row) {
+  return DatasetRecord{row.Int(0), row.Text(1), row.Int(2), row.Int(3), row.Int(4), row.Text(5)};
+}
+
 std::unexpected<Error> NoDataset(const std::string &name) {
   return Fail(ErrorCode::kNotFound, "dataset '" + name +
                                         "' does not exist; list datasets with GET "
@@ -52,9 +57,11 @@ Result<DatasetVersionRecord> SqliteStore::CommitDatasetVersion(
   Transaction tx(*db_);
   AIMASS_RETURN_IF_ERROR(tx.Begin());
   AIMASS_RETURN_IF_ERROR(CheckLeaseLocked(lease));
-  AIMASS_ASSIGN_OR_RETURN(
-      auto create, db_->Prepare("INSERT OR IGNORE INTO datasets(name, created_at) VALUES (?, ?)"));
-  AIMASS_RETURN_IF_ERROR(create.Bind(version.dataset_name).Bind(now).Run());
+  AIMASS_RETURN_IF_ERROR(CheckSameProjectLocked("datasets", version.dataset_name));
+  AIMASS_ASSIGN_OR_RETURN(auto create, db_->Prepare("INSERT OR IGNORE INTO datasets(name, "
+                                                    "created_at, project_id) VALUES (?, ?, ?)"));
+  AIMASS_RETURN_IF_ERROR(
+      create.Bind(version.dataset_name).Bind(now).Bind(ProjectScope::Current()).Run());
   AIMASS_ASSIGN_OR_RETURN(
       auto insert, db_->Prepare("INSERT INTO dataset_versions(dataset_id, version, blob_hash, "
                                 "row_count, "
@@ -101,24 +108,24 @@ Result<DatasetVersionRecord> SqliteStore::CommitDatasetVersion(
 Result<std::vector<DatasetRecord>> SqliteStore::ListDatasets() {
   std::lock_guard lock(mu_);
   AIMASS_ASSIGN_OR_RETURN(
-      auto query, db_->Prepare("SELECT d.id, d.name, d.created_at, COUNT(v.id) FROM datasets d "
+      auto query, db_->Prepare("SELECT d.id, d.name, d.created_at, COUNT(v.id), d.project_id, "
+                               "p.name FROM datasets d JOIN projects p ON p.id = d.project_id "
                                "LEFT JOIN dataset_versions v ON v.dataset_id = d.id "
                                "GROUP BY d.id ORDER BY d.name"));
-  return query.Collect<DatasetRecord>([](const Statement &row) {
-    return DatasetRecord{row.Int(0), row.Text(1), row.Int(2), row.Int(3)};
-  });
+  return query.Collect<DatasetRecord>(ReadDataset);
 }
 
 Result<DatasetRecord> SqliteStore::GetDataset(const std::string &name) {
   std::lock_guard lock(mu_);
   AIMASS_ASSIGN_OR_RETURN(
       auto query, db_->Prepare("SELECT d.id, d.name, d.created_at, "
-                               "(SELECT COUNT(*) FROM dataset_versions WHERE dataset_id = d.id) "
-                               "FROM datasets d WHERE d.name = ?"));
+                               "(SELECT COUNT(*) FROM dataset_versions WHERE dataset_id = d.id), "
+                               "d.project_id, p.name FROM datasets d "
+                               "JOIN projects p ON p.id = d.project_id WHERE d.name = ?"));
   query.Bind(name);
   AIMASS_ASSIGN_OR_RETURN(bool found, query.Step());
   if (!found) return NoDataset(name);
-  return DatasetRecord{query.Int(0), query.Text(1), query.Int(2), query.Int(3)};
+  return ReadDataset(query);
 }
 
 Result<std::vector<DatasetVersionRecord>> SqliteStore::ListVersions(int64_t dataset_id) {

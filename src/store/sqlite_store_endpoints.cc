@@ -2,6 +2,7 @@
 // with.
 #include <string>
 
+#include "common/project_scope.h"
 #include "store/ledger_details.h"
 #include "store/sqlite_store.h"
 
@@ -9,7 +10,8 @@ namespace aimass::store {
 namespace {
 
 constexpr const char *kColumns =
-    "id, name, model, canary, canary_percent, shadow, created_at, updated_at";
+    "id, name, model, canary, canary_percent, shadow, created_at, updated_at, project_id, "
+    "(SELECT name FROM projects WHERE projects.id = endpoints.project_id)";
 
 EndpointRecord ReadEndpoint(const Statement &row) {
   EndpointRecord record;
@@ -21,6 +23,8 @@ EndpointRecord ReadEndpoint(const Statement &row) {
   record.shadow = row.Text(5);
   record.created_at = row.Int(6);
   record.updated_at = row.Int(7);
+  record.project_id = row.Int(8);
+  record.project = row.Text(9);
   return record;
 }
 
@@ -55,7 +59,8 @@ Result<EndpointRecord> SqliteStore::CreateEndpoint(const EndpointRecord &endpoin
   AIMASS_RETURN_IF_ERROR(tx.Begin());
   AIMASS_ASSIGN_OR_RETURN(
       auto insert, db_->Prepare("INSERT INTO endpoints(name, model, canary, canary_percent, "
-                                "shadow, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+                                "shadow, created_at, updated_at, project_id) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
   auto added = insert.Bind(endpoint.name)
                    .Bind(endpoint.model)
                    .Bind(endpoint.canary)
@@ -63,6 +68,7 @@ Result<EndpointRecord> SqliteStore::CreateEndpoint(const EndpointRecord &endpoin
                    .Bind(endpoint.shadow)
                    .Bind(now)
                    .Bind(now)
+                   .Bind(ProjectScope::Current())
                    .Run();
   if (!added && added.error().code == ErrorCode::kConflict) {
     return Fail(ErrorCode::kConflict, "an endpoint named '" + endpoint.name +

@@ -3,6 +3,7 @@
 
 #include "common/actor.h"
 #include "common/hash.h"
+#include "common/project_scope.h"
 #include "store/sqlite_store.h"
 
 namespace aimass::store {
@@ -12,7 +13,8 @@ constexpr const char *kJobColumns =
     "id, kind, params, state, progress, message, result, error, attempts, "
     "created_at, "
     "started_at, finished_at, lease_owner, lease_expires_at, fence, "
-    "cancel_requested, created_by";
+    "cancel_requested, created_by, project_id, "
+    "(SELECT name FROM projects WHERE projects.id = jobs.project_id)";
 
 JobRecord ReadJob(const Statement &row) {
   JobRecord job;
@@ -33,6 +35,8 @@ JobRecord ReadJob(const Statement &row) {
   job.fence = row.Int(14);
   job.cancel_requested = row.Int(15) != 0;
   job.created_by = row.Text(16);
+  job.project_id = row.Int(17);
+  job.project = row.Text(18);
   return job;
 }
 
@@ -70,9 +74,14 @@ Result<JobRecord> SqliteStore::EnqueueJob(const std::string &kind, const std::st
   AIMASS_RETURN_IF_ERROR(tx.Begin());
   AIMASS_ASSIGN_OR_RETURN(
       auto insert,
-      db_->Prepare("INSERT INTO jobs(kind, params, created_at, created_by) VALUES (?, ?, ?, ?)"));
-  AIMASS_RETURN_IF_ERROR(
-      insert.Bind(kind).Bind(params_json).Bind(now).Bind(ActorScope::Current()).Run());
+      db_->Prepare("INSERT INTO jobs(kind, params, created_at, created_by, project_id) "
+                   "VALUES (?, ?, ?, ?, ?)"));
+  AIMASS_RETURN_IF_ERROR(insert.Bind(kind)
+                             .Bind(params_json)
+                             .Bind(now)
+                             .Bind(ActorScope::Current())
+                             .Bind(ProjectScope::Current())
+                             .Run());
   const int64_t id = db_->LastInsertId();
   if (hold_version_id != 0) {
     AIMASS_ASSIGN_OR_RETURN(
@@ -261,12 +270,17 @@ Result<std::vector<JobRecord>> SqliteStore::ListJobs(const JobFilter &filter) {
   std::lock_guard lock(mu_);
   AIMASS_ASSIGN_OR_RETURN(
       auto query, db_->Prepare(Select("WHERE (? = '' OR state = ?) AND (? = '' OR kind = ?) "
-                                      "ORDER BY id DESC LIMIT ? OFFSET ?")));
+                                      "AND (? = '' OR project_id IN (SELECT value FROM "
+                                      "json_each(?))) ORDER BY id DESC LIMIT ? OFFSET ?")));
   std::string state = filter.state ? std::string(JobStateName(*filter.state)) : "";
+  const std::string projects =
+      filter.projects ? nlohmann::json(*filter.projects).dump() : std::string();
   query.Bind(state)
       .Bind(state)
       .Bind(filter.kind)
       .Bind(filter.kind)
+      .Bind(projects)
+      .Bind(projects)
       .Bind(filter.limit)
       .Bind(filter.offset);
   return query.Collect<JobRecord>(ReadJob);

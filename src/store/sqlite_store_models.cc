@@ -3,6 +3,7 @@
 // deletion are in sqlite_store_model_changes.cc.
 #include <string>
 
+#include "common/project_scope.h"
 #include "store/ledger_details.h"
 #include "store/sqlite_model_rows.h"
 #include "store/sqlite_store.h"
@@ -38,10 +39,16 @@ Result<CreatedModel> SqliteStore::CreateModel(const NewModel& model, int64_t now
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   AIMASS_RETURN_IF_ERROR(tx.Begin());
+  AIMASS_RETURN_IF_ERROR(CheckSameProjectLocked("models", model.name));
   AIMASS_ASSIGN_OR_RETURN(auto insert,
                           db_->Prepare("INSERT OR IGNORE INTO models(name, description, "
-                                       "created_at, updated_at) VALUES (?, ?, ?, ?)"));
-  AIMASS_RETURN_IF_ERROR(insert.Bind(model.name).Bind(model.description).Bind(now).Bind(now).Run());
+                                       "created_at, updated_at, project_id) VALUES (?, ?, ?, ?, ?)"));
+  AIMASS_RETURN_IF_ERROR(insert.Bind(model.name)
+                             .Bind(model.description)
+                             .Bind(now)
+                             .Bind(now)
+                             .Bind(ProjectScope::Current())
+                             .Run());
   const bool created = db_->Changes() > 0;
   AIMASS_ASSIGN_OR_RETURN(int64_t id, ModelId(*db_, model.name));
   if (created) {
@@ -65,10 +72,12 @@ Result<CreatedModel> SqliteStore::CreateModel(const NewModel& model, int64_t now
 
 Result<ModelVersionRecord> SqliteStore::AddModelVersionLocked(const NewModelVersion& version,
                                                               int64_t job_id, int64_t now) {
+  AIMASS_RETURN_IF_ERROR(CheckSameProjectLocked("models", version.model_name));
   AIMASS_ASSIGN_OR_RETURN(auto create,
                           db_->Prepare("INSERT OR IGNORE INTO models(name, created_at, "
-                                       "updated_at) VALUES (?, ?, ?)"));
-  AIMASS_RETURN_IF_ERROR(create.Bind(version.model_name).Bind(now).Bind(now).Run());
+                                       "updated_at, project_id) VALUES (?, ?, ?, ?)"));
+  AIMASS_RETURN_IF_ERROR(
+      create.Bind(version.model_name).Bind(now).Bind(now).Bind(ProjectScope::Current()).Run());
   if (db_->Changes() > 0) {
     AIMASS_RETURN_IF_ERROR(AppendLedgerLocked({"model.created", "model:" + version.model_name}, now));
   }

@@ -327,8 +327,7 @@ TEST_F(SqliteStoreModelsTest, TheModelMigrationAppliesToAnOlderDatabase) {
                     "COLUMN failed_logins; ALTER TABLE users DROP COLUMN locked_until; "
                     "DROP TABLE project_members; DROP TABLE projects; "
                     "ALTER TABLE datasets DROP COLUMN project_id; "
-                    "ALTER TABLE endpoints DROP COLUMN project_id; "
-                    "ALTER TABLE jobs DROP COLUMN project_id; "
+                    "ALTER TABLE jobs DROP COLUMN project_id; DROP TABLE import_hosts; "
                     "PRAGMA user_version = 1"));
   }
   auto reopened = SqliteStore::Open(dir_ / "aimass.db");
