@@ -1,6 +1,7 @@
 // /api/v1/datasets and /api/v1/transforms: the DataLake over HTTP.
 #include "api/json_views.h"
 #include "api/routes.h"
+#include "common/project_scope.h"
 #include "common/time_format.h"
 #include "data/json_depth.h"
 #include "data/version_json.h"
@@ -97,21 +98,30 @@ Result<data::ImportRequest> ImportRequestOf(http::Request& request) {
 
 }  // namespace
 
-void AddDatasetRoutes(http::Router& router, data::DatasetService& datasets) {
+void AddDatasetRoutes(http::Router& router, data::DatasetService& datasets, ProjectGate& gate) {
   router.Add({"POST", "/api/v1/datasets", Access::kUser, BodyMode::kFile,
-              [&datasets](http::Request& request) {
+              [&datasets, &gate](http::Request& request) {
                 auto import = ImportRequestOf(request);
                 if (!import) return ErrorOf(import.error());
+                auto project = gate.Into(request.principal, store::ProjectResource::kDataset,
+                                         import->name, request.Query("project"));
+                if (!project) return ErrorOf(project.error());
+                ProjectScope scope(*project);
                 auto job = datasets.StartImport(std::move(*import));
                 return job ? JsonResponse(202, {{"job", JobJson(*job)}}) : ErrorOf(job.error());
               }});
   router.Add(
-      {"GET", "/api/v1/datasets", Access::kUser, BodyMode::kBuffered, [&datasets](http::Request&) {
+      {"GET", "/api/v1/datasets", Access::kUser, BodyMode::kBuffered,
+       [&datasets, &gate](http::Request& request) {
+         auto readable = gate.Readable(request.principal, request.Query("project"));
+         if (!readable) return ErrorOf(readable.error());
          auto list = datasets.List();
          if (!list) return ErrorOf(list.error());
          json items = json::array();
          for (const auto& dataset : *list) {
+           if (!ProjectGate::Shows(*readable, dataset.project_id)) continue;
            json item = {{"name", dataset.name},
+                        {"project", dataset.project},
                         {"created_at", IsoTime(dataset.created_at)},
                         {"version_count", dataset.version_count},
                         {"latest", nullptr}};
@@ -206,7 +216,7 @@ void AddDatasetRoutes(http::Router& router, data::DatasetService& datasets) {
                 return deleted ? NoContent() : ErrorOf(deleted.error());
               }});
   router.Add({"POST", "/api/v1/transforms", Access::kUser, BodyMode::kBuffered,
-              [&datasets](http::Request& request) {
+              [&datasets, &gate](http::Request& request) {
                 if (auto flat = data::CheckJsonDepth(request.body); !flat) {
                   return ErrorOf(flat.error());
                 }
@@ -221,6 +231,17 @@ void AddDatasetRoutes(http::Router& router, data::DatasetService& datasets) {
                 if (!input) return ErrorOf(input.error());
                 data::TransformRequest transform{*input, body["sql"].get<std::string>(),
                                                  body.value("output", "")};
+                // The output joins the input's project; one of another project is refused
+                // when the job commits (ProjectScope).
+                auto project = gate.Require(request.principal, store::ProjectResource::kDataset,
+                                            input->name, store::ProjectRole::kEditor);
+                if (!project) return ErrorOf(project.error());
+                if (!transform.output.empty()) {
+                  auto output = gate.Require(request.principal, store::ProjectResource::kDataset,
+                                             transform.output, store::ProjectRole::kEditor);
+                  if (!output) return ErrorOf(output.error());
+                }
+                ProjectScope scope(*project != 0 ? *project : kDefaultProjectId);
                 auto job = datasets.StartTransform(transform);
                 return job ? JsonResponse(202, {{"job", JobJson(*job)}}) : ErrorOf(job.error());
               }});

@@ -5,6 +5,7 @@
 
 #include "api/json_views.h"
 #include "api/routes.h"
+#include "common/project_scope.h"
 #include "common/time_format.h"
 #include "data/json_depth.h"
 #include "http/response.h"
@@ -32,6 +33,7 @@ json ServingJson(const std::shared_ptr<const serve::LoadedModel>& model) {
 json EndpointJson(const serve::EndpointStatus& status) {
   const auto& record = status.record;
   json out = {{"name", record.name},
+              {"project", record.project},
               {"model", record.model},
               {"canary", record.canary.empty()
                              ? json(nullptr)
@@ -139,29 +141,80 @@ http::Response Predict(serve::EndpointService& endpoints, http::Request& request
                             {"predictions", std::move(answer->predictions)}});
 }
 
+// The project an endpoint of these models serves in: that of its primary model, where the
+// caller needs an editor's role; its canary and shadow must be models of the same project.
+// `serving_in` is the endpoint's own project when it exists already (0 otherwise).
+Result<int64_t> ModelsProject(ProjectGate& gate, const http::Principal& caller,
+                              const store::EndpointRecord& record, int64_t serving_in) {
+  int64_t project = serving_in;
+  for (const std::string* ref : {&record.model, &record.canary, &record.shadow}) {
+    if (ref->empty()) continue;
+    const std::string model = ref->substr(0, ref->find('@'));
+    AIMASS_ASSIGN_OR_RETURN(int64_t of_model, gate.Require(caller, store::ProjectResource::kModel,
+                                                           model, store::ProjectRole::kEditor));
+    if (of_model == 0) continue;  // deploying answers that the model does not exist
+    if (project == 0) project = of_model;
+    if (of_model != project) {
+      return Fail(ErrorCode::kPermissionDenied,
+                  "model '" + model +
+                      "' belongs to another project than the endpoint; an endpoint serves "
+                      "models of its own project only");
+    }
+  }
+  return project == 0 ? kDefaultProjectId : project;
+}
+
 }  // namespace
 
 void AddEndpointRoutes(http::Router& router, serve::EndpointService& endpoints,
-                       serve::PredictionLog& log, serve::BatchPredictionService& batch) {
+                       serve::PredictionLog& log, serve::BatchPredictionService& batch,
+                       ProjectGate& gate) {
   router.Add({"POST", "/api/v1/batch-predictions", Access::kUser, BodyMode::kBuffered,
-              [&batch](http::Request& request) {
+              [&batch, &gate](http::Request& request) {
                 if (auto flat = data::CheckJsonDepth(request.body); !flat) {
                   return ErrorOf(flat.error());
                 }
                 json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+                // The job runs, and its output joins, in the endpoint's project; the input
+                // dataset may be any the caller can read.
+                int64_t project = kDefaultProjectId;
+                if (body.is_object() && body.value("endpoint", json()).is_string()) {
+                  auto of_endpoint =
+                      gate.Require(request.principal, store::ProjectResource::kEndpoint,
+                                   body["endpoint"].get<std::string>(), store::ProjectRole::kEditor);
+                  if (!of_endpoint) return ErrorOf(of_endpoint.error());
+                  if (*of_endpoint != 0) project = *of_endpoint;
+                }
+                if (body.is_object() && body.value("dataset", json()).is_string()) {
+                  const std::string dataset = body["dataset"].get<std::string>();
+                  auto readable =
+                      gate.Require(request.principal, store::ProjectResource::kDataset,
+                                   dataset.substr(0, dataset.find('@')), store::ProjectRole::kViewer);
+                  if (!readable) return ErrorOf(readable.error());
+                }
+                ProjectScope scope(project);
                 auto job = batch.Start(body);
                 return job ? JsonResponse(202, {{"job", JobJson(*job)}}) : ErrorOf(job.error());
               }});
   router.Add({"GET", "/api/v1/endpoints", Access::kUser, BodyMode::kBuffered,
-              [&endpoints](http::Request&) {
+              [&endpoints, &gate](http::Request& request) {
+                auto readable = gate.Readable(request.principal, request.Query("project"));
+                if (!readable) return ErrorOf(readable.error());
                 json items = json::array();
-                for (const auto& status : endpoints.List()) items.push_back(EndpointJson(status));
+                for (const auto& status : endpoints.List()) {
+                  if (ProjectGate::Shows(*readable, status.record.project_id)) {
+                    items.push_back(EndpointJson(status));
+                  }
+                }
                 return JsonResponse(200, {{"endpoints", items}});
               }});
   router.Add({"POST", "/api/v1/endpoints", Access::kUser, BodyMode::kBuffered,
-              [&endpoints](http::Request& request) {
+              [&endpoints, &gate](http::Request& request) {
                 auto record = RecordOf(request, "");
                 if (!record) return ErrorOf(record.error());
+                auto project = ModelsProject(gate, request.principal, *record, 0);
+                if (!project) return ErrorOf(project.error());
+                ProjectScope scope(*project);
                 auto status = endpoints.Deploy(*record);
                 if (!status) return ErrorOf(status.error());
                 return JsonResponse(201, EndpointJson(*status));
@@ -173,9 +226,14 @@ void AddEndpointRoutes(http::Router& router, serve::EndpointService& endpoints,
                 return JsonResponse(200, EndpointJson(*status));
               }});
   router.Add({"PUT", "/api/v1/endpoints/{name}", Access::kUser, BodyMode::kBuffered,
-              [&endpoints](http::Request& request) {
+              [&endpoints, &gate](http::Request& request) {
                 auto record = RecordOf(request, request.params.at("name"));
                 if (!record) return ErrorOf(record.error());
+                auto current = endpoints.Get(record->name);
+                if (!current) return ErrorOf(current.error());
+                auto project =
+                    ModelsProject(gate, request.principal, *record, current->record.project_id);
+                if (!project) return ErrorOf(project.error());
                 auto status = endpoints.Update(*record);
                 if (!status) return ErrorOf(status.error());
                 return JsonResponse(200, EndpointJson(*status));

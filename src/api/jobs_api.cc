@@ -23,8 +23,11 @@ Result<int64_t> JobId(const http::Request& request) {
   return id;
 }
 
-http::Response ListJobs(store::MetadataStore& store, http::Request& request) {
+http::Response ListJobs(store::MetadataStore& store, ProjectGate& gate, http::Request& request) {
   store::JobFilter filter;
+  auto readable = gate.Readable(request.principal, request.Query("project"));
+  if (!readable) return ErrorOf(readable.error());
+  filter.projects = *readable;
   std::string state = request.Query("state");
   if (!state.empty()) {
     filter.state = store::ParseJobState(state);
@@ -77,9 +80,10 @@ http::Response JobEvents(store::MetadataStore& store, int64_t id) {
 
 }  // namespace
 
-void AddJobRoutes(http::Router& router, store::MetadataStore& store, const Clock& clock) {
+void AddJobRoutes(http::Router& router, store::MetadataStore& store, const Clock& clock,
+                  ProjectGate& gate) {
   router.Add({"GET", "/api/v1/jobs", Access::kUser, BodyMode::kBuffered,
-              [&store](http::Request& request) { return ListJobs(store, request); }});
+              [&store, &gate](http::Request& request) { return ListJobs(store, gate, request); }});
   router.Add({"GET", "/api/v1/jobs/{id}", Access::kUser, BodyMode::kBuffered,
               [&store](http::Request& request) {
                 auto id = JobId(request);

@@ -20,6 +20,7 @@ json JobJson(const store::JobRecord& job) {
           {"result", ParseStoredJson(job.result_json)},
           {"error", job.error.empty() ? json(nullptr) : json(job.error)},
           {"attempts", job.attempts},
+          {"project", job.project},
           {"created_at", IsoTime(job.created_at)},
           {"started_at", TimeOrNull(job.started_at)},
           {"finished_at", TimeOrNull(job.finished_at)}};

@@ -210,15 +210,18 @@ Result<std::pair<int64_t, int64_t>> PageOf(const json& params, int64_t fallback,
   return std::pair(max_results, offset);
 }
 
+// The projects a caller may list models of (ProjectGate::Readable; nullopt: all).
+using Readable = std::optional<std::vector<int64_t>>;
 using MlflowHandler = Result<json> (*)(registry::RegistryService&, const http::Request&,
-                                       const json& params);
+                                       const json& params, const Readable& readable);
 
 Result<json> SearchModels(registry::RegistryService& registry, const http::Request& request,
-                          const json& params) {
+                          const json& params, const Readable& readable) {
   AIMASS_ASSIGN_OR_RETURN(store::ModelFilter filter, ParseFilter(params.value("filter", "")));
   AIMASS_ASSIGN_OR_RETURN(auto page, PageOf(params, 100, 1000));
   filter.limit = page.first + 1;  // one more tells whether there is a next page
   filter.offset = page.second;
+  filter.projects = readable;
   AIMASS_ASSIGN_OR_RETURN(auto models, registry.Search(filter));
   json answer = {{"registered_models", json::array()}};
   for (size_t i = 0; i < models.size() && static_cast<int64_t>(i) < page.first; ++i) {
@@ -231,13 +234,14 @@ Result<json> SearchModels(registry::RegistryService& registry, const http::Reque
 }
 
 Result<json> SearchVersions(registry::RegistryService& registry, const http::Request& request,
-                            const json& params) {
+                            const json& params, const Readable& readable) {
   AIMASS_ASSIGN_OR_RETURN(store::ModelFilter filter, ParseFilter(params.value("filter", "")));
   if (!filter.tags.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "model versions have no tags to filter on here");
   }
   AIMASS_ASSIGN_OR_RETURN(auto page, PageOf(params, 10000, 200000));
   filter.limit = 1000;
+  filter.projects = readable;
   std::vector<store::ModelVersionRecord> versions;
   for (filter.offset = 0;; filter.offset += filter.limit) {
     AIMASS_ASSIGN_OR_RETURN(auto models, registry.Search(filter));
@@ -258,7 +262,7 @@ Result<json> SearchVersions(registry::RegistryService& registry, const http::Req
 }
 
 Result<json> CreateModel(registry::RegistryService& registry, const http::Request& request,
-                         const json& params) {
+                         const json& params, const Readable&) {
   store::NewModel model;
   AIMASS_ASSIGN_OR_RETURN(model.name, TextParam(params, "name"));
   model.description = params.value("description", "");
@@ -273,14 +277,14 @@ Result<json> CreateModel(registry::RegistryService& registry, const http::Reques
 }
 
 Result<json> GetModel(registry::RegistryService& registry, const http::Request& request,
-                      const json& params) {
+                      const json& params, const Readable&) {
   AIMASS_ASSIGN_OR_RETURN(std::string name, TextParam(params, "name"));
   AIMASS_ASSIGN_OR_RETURN(auto model, registry.Get(name));
   return json{{"registered_model", RegisteredModelJson(registry, request, model)}};
 }
 
 Result<json> UpdateModel(registry::RegistryService& registry, const http::Request& request,
-                         const json& params) {
+                         const json& params, const Readable&) {
   AIMASS_ASSIGN_OR_RETURN(std::string name, TextParam(params, "name"));
   AIMASS_ASSIGN_OR_RETURN(auto model, params.contains("description")
                                           ? registry.Describe(name, params.value("description", ""))
@@ -289,14 +293,14 @@ Result<json> UpdateModel(registry::RegistryService& registry, const http::Reques
 }
 
 Result<json> DeleteModel(registry::RegistryService& registry, const http::Request&,
-                         const json& params) {
+                         const json& params, const Readable&) {
   AIMASS_ASSIGN_OR_RETURN(std::string name, TextParam(params, "name"));
   AIMASS_RETURN_IF_ERROR(registry.DeleteModel(name));
   return json::object();
 }
 
 Result<json> LatestVersions(registry::RegistryService& registry, const http::Request& request,
-                            const json& params) {
+                            const json& params, const Readable&) {
   AIMASS_ASSIGN_OR_RETURN(std::string name, TextParam(params, "name"));
   AIMASS_ASSIGN_OR_RETURN(auto model, registry.Get(name));
   json stages = params.value("stages", json::array());
@@ -313,7 +317,7 @@ Result<json> LatestVersions(registry::RegistryService& registry, const http::Req
 }
 
 Result<json> GetVersion(registry::RegistryService& registry, const http::Request& request,
-                        const json& params) {
+                        const json& params, const Readable&) {
   AIMASS_ASSIGN_OR_RETURN(std::string name, TextParam(params, "name"));
   AIMASS_ASSIGN_OR_RETURN(int64_t version, VersionParam(params));
   AIMASS_ASSIGN_OR_RETURN(auto found, registry.Version({name, version, ""}));
@@ -321,7 +325,7 @@ Result<json> GetVersion(registry::RegistryService& registry, const http::Request
 }
 
 Result<json> DeleteVersion(registry::RegistryService& registry, const http::Request&,
-                           const json& params) {
+                           const json& params, const Readable&) {
   AIMASS_ASSIGN_OR_RETURN(std::string name, TextParam(params, "name"));
   AIMASS_ASSIGN_OR_RETURN(int64_t version, VersionParam(params));
   AIMASS_RETURN_IF_ERROR(registry.DeleteVersion({name, version, ""}));
@@ -329,15 +333,15 @@ Result<json> DeleteVersion(registry::RegistryService& registry, const http::Requ
 }
 
 Result<json> DownloadUri(registry::RegistryService& registry, const http::Request& request,
-                         const json& params) {
+                         const json& params, const Readable&) {
   AIMASS_ASSIGN_OR_RETURN(std::string name, TextParam(params, "name"));
   AIMASS_ASSIGN_OR_RETURN(int64_t version, VersionParam(params));
   AIMASS_ASSIGN_OR_RETURN(auto found, registry.Version({name, version, ""}));
   return json{{"artifact_uri", SourceOf(request, found)}};
 }
 
-Result<json> SetAlias(registry::RegistryService& registry, const http::Request&,
-                      const json& params) {
+Result<json> SetAlias(registry::RegistryService& registry, const http::Request&, const json& params,
+                      const Readable&) {
   AIMASS_ASSIGN_OR_RETURN(std::string name, TextParam(params, "name"));
   AIMASS_ASSIGN_OR_RETURN(std::string alias, TextParam(params, "alias"));
   AIMASS_ASSIGN_OR_RETURN(int64_t version, VersionParam(params));
@@ -346,7 +350,7 @@ Result<json> SetAlias(registry::RegistryService& registry, const http::Request&,
 }
 
 Result<json> DeleteAlias(registry::RegistryService& registry, const http::Request&,
-                         const json& params) {
+                         const json& params, const Readable&) {
   AIMASS_ASSIGN_OR_RETURN(std::string name, TextParam(params, "name"));
   AIMASS_ASSIGN_OR_RETURN(std::string alias, TextParam(params, "alias"));
   AIMASS_RETURN_IF_ERROR(registry.DeleteAlias(name, alias));
@@ -354,14 +358,15 @@ Result<json> DeleteAlias(registry::RegistryService& registry, const http::Reques
 }
 
 Result<json> VersionByAlias(registry::RegistryService& registry, const http::Request& request,
-                            const json& params) {
+                            const json& params, const Readable&) {
   AIMASS_ASSIGN_OR_RETURN(std::string name, TextParam(params, "name"));
   AIMASS_ASSIGN_OR_RETURN(std::string alias, TextParam(params, "alias"));
   AIMASS_ASSIGN_OR_RETURN(auto found, registry.Version({name, 0, alias}));
   return json{{"model_version", ModelVersionJson(request, found)}};
 }
 
-Result<json> SetTag(registry::RegistryService& registry, const http::Request&, const json& params) {
+Result<json> SetTag(registry::RegistryService& registry, const http::Request&, const json& params,
+                    const Readable&) {
   AIMASS_ASSIGN_OR_RETURN(std::string name, TextParam(params, "name"));
   AIMASS_ASSIGN_OR_RETURN(std::string key, TextParam(params, "key"));
   if (!params.value("value", json("")).is_string()) {
@@ -372,22 +377,42 @@ Result<json> SetTag(registry::RegistryService& registry, const http::Request&, c
 }
 
 Result<json> DeleteTag(registry::RegistryService& registry, const http::Request&,
-                       const json& params) {
+                       const json& params, const Readable&) {
   AIMASS_ASSIGN_OR_RETURN(std::string name, TextParam(params, "name"));
   AIMASS_ASSIGN_OR_RETURN(std::string key, TextParam(params, "key"));
   AIMASS_RETURN_IF_ERROR(registry.DeleteTag(name, key));
   return json::object();
 }
 
+// The model a call names must belong to a project where the caller has the role the call
+// needs; a model the call creates joins the project "default" (MLflow knows no projects).
+Result<Readable> CheckProject(ProjectGate& gate, const http::Request& request, const json& params,
+                              bool creates) {
+  const auto needed =
+      request.method == "GET" ? store::ProjectRole::kViewer : store::ProjectRole::kEditor;
+  const json name = params.value("name", json());
+  if (name.is_string()) {
+    AIMASS_ASSIGN_OR_RETURN(int64_t project,
+                            gate.Require(request.principal, store::ProjectResource::kModel,
+                                         name.get<std::string>(), needed));
+    if (project == 0 && creates) {
+      AIMASS_RETURN_IF_ERROR(gate.Named(request.principal, "", needed));
+    }
+  }
+  return gate.Readable(request.principal, "");
+}
+
 }  // namespace
 
-void AddMlflowRoutes(http::Router& router, registry::RegistryService& registry) {
+void AddMlflowRoutes(http::Router& router, registry::RegistryService& registry, ProjectGate& gate) {
   auto route = [&](const char* method, const char* path, MlflowHandler handle) {
     router.Add({method, std::string(kPrefix) + path, Access::kUser, BodyMode::kBuffered,
-                [&registry, handle](http::Request& request) {
+                [&registry, &gate, handle](http::Request& request) {
                   auto params = ParamsOf(request);
                   if (!params) return MlflowError(params.error());
-                  auto answer = handle(registry, request, *params);
+                  auto readable = CheckProject(gate, request, *params, handle == CreateModel);
+                  if (!readable) return MlflowError(readable.error());
+                  auto answer = handle(registry, request, *params, *readable);
                   if (answer) return JsonResponse(200, *answer);
                   // MLflow names a duplicate model RESOURCE_ALREADY_EXISTS (with 400).
                   if (answer.error().code == ErrorCode::kConflict && handle == CreateModel) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/routes.h"
+#include "common/project_scope.h"
 #include "http/response.h"
 #include "registry/model_filter.h"
 #include "registry/model_json.h"
@@ -50,9 +51,13 @@ json ModelWithLatest(registry::RegistryService& registry, const store::ModelReco
   return item;
 }
 
-http::Response ListModels(registry::RegistryService& registry, const http::Request& request) {
+http::Response ListModels(registry::RegistryService& registry, ProjectGate& gate,
+                          const http::Request& request) {
   auto filter = FilterOf(request);
   if (!filter) return ErrorOf(filter.error());
+  auto readable = gate.Readable(request.principal, request.Query("project"));
+  if (!readable) return ErrorOf(readable.error());
+  filter->projects = *readable;
   auto models = registry.Search(*filter);
   if (!models) return ErrorOf(models.error());
   json items = json::array();
@@ -60,7 +65,8 @@ http::Response ListModels(registry::RegistryService& registry, const http::Reque
   return JsonResponse(200, {{"models", items}});
 }
 
-http::Response CreateModel(registry::RegistryService& registry, const http::Request& request) {
+http::Response CreateModel(registry::RegistryService& registry, ProjectGate& gate,
+                           const http::Request& request) {
   constexpr std::string_view kExample =
       R"({"name":"credit_risk","description":"...","tags":{"team":"risk"}})";
   auto body = ObjectBody(request, kExample);
@@ -79,6 +85,10 @@ http::Response CreateModel(registry::RegistryService& registry, const http::Requ
     }
     model.tags[key] = value.get<std::string>();
   }
+  auto project = gate.Into(request.principal, store::ProjectResource::kModel, model.name,
+                           body->value("project", ""));
+  if (!project) return ErrorOf(project.error());
+  ProjectScope scope(*project);
   auto created = registry.CreateModel(model);
   return created ? JsonResponse(201, ModelJson(*created)) : ErrorOf(created.error());
 }
@@ -133,12 +143,22 @@ http::Response SetTag(registry::RegistryService& registry, const http::Request& 
   return model ? JsonResponse(200, ModelJson(*model)) : ErrorOf(model.error());
 }
 
-http::Response ImportBundle(registry::RegistryService& registry, const http::Request& request) {
+http::Response ImportBundle(registry::RegistryService& registry, ProjectGate& gate,
+                            const http::Request& request) {
   if (request.body_size == 0) {
     return ErrorOf({ErrorCode::kInvalidArgument,
                     "send the bundle file as the request body (curl --data-binary "
                     "@model.aimass), or use `aimass models import FILE`"});
   }
+  // A model named in the bundle alone is checked by the store: it must not be another
+  // project's (ProjectScope).
+  auto project = request.Query("name").empty()
+                     ? gate.Named(request.principal, request.Query("project"),
+                                  store::ProjectRole::kEditor)
+                     : gate.Into(request.principal, store::ProjectResource::kModel,
+                                 request.Query("name"), request.Query("project"));
+  if (!project) return ErrorOf(project.error());
+  ProjectScope scope(*project);
   auto version =
       registry.Import(request.body_file, {request.Query("name"), request.Query("filename")});
   return version ? JsonResponse(201, ModelVersionDetailJson(*version)) : ErrorOf(version.error());
@@ -154,7 +174,8 @@ http::Response ExportBundle(registry::RegistryService& registry, const http::Req
   response.headers.push_back(
       {"Content-Disposition", "attachment; filename=\"" + bundle->filename + "\""});
   auto plan = std::make_shared<registry::BundlePlan>(std::move(bundle->plan));
-  response.stream = [plan](const http::ChunkWriter& write) -> Status {
+  // The members' files (decrypted copies when blobs are encrypted) live as long as the stream.
+  response.stream = [plan, files = bundle->files](const http::ChunkWriter& write) -> Status {
     auto written = registry::WriteBundle(*plan, write);
     // A client that stopped reading is not a server error.
     if (!written && written.error().code == ErrorCode::kCancelled) return Ok();
@@ -169,21 +190,33 @@ http::Response DownloadMember(registry::RegistryService& registry, const http::R
   auto member = registry.OpenMember(*ref, request.params.at("member"));
   if (!member) return ErrorOf(member.error());
   std::string filename = std::filesystem::path(member->member.name).filename().string();
-  return FileResponse(member->path, filename, "application/octet-stream", false);
+  // The response takes the file over: a decrypted copy goes once it is sent.
+  const bool scratch = member->file.is_scratch();
+  return FileResponse(member->file.Release(), filename, "application/octet-stream", scratch);
 }
 
 }  // namespace
 
-void AddModelRoutes(http::Router& router, registry::RegistryService& registry) {
+void AddModelRoutes(http::Router& router, registry::RegistryService& registry,
+                    ProjectGate& gate) {
+  using Handle = http::Response (*)(registry::RegistryService&, ProjectGate&,
+                                    const http::Request&);
+  auto gated = [&](const char* method, const char* pattern, Handle handle,
+                   BodyMode body = BodyMode::kBuffered) {
+    router.Add({method, pattern, Access::kUser, body,
+                [&registry, &gate, handle](http::Request& request) {
+                  return handle(registry, gate, request);
+                }});
+  };
   auto route = [&](const char* method, const char* pattern,
                    http::Response (*handle)(registry::RegistryService&, const http::Request&),
                    BodyMode body = BodyMode::kBuffered) {
     router.Add({method, pattern, Access::kUser, body,
                 [&registry, handle](http::Request& request) { return handle(registry, request); }});
   };
-  route("GET", "/api/v1/models", ListModels);
-  route("POST", "/api/v1/models", CreateModel);
-  route("POST", "/api/v1/models/import", ImportBundle, BodyMode::kFile);
+  gated("GET", "/api/v1/models", ListModels);
+  gated("POST", "/api/v1/models", CreateModel);
+  gated("POST", "/api/v1/models/import", ImportBundle, BodyMode::kFile);
   route("GET", "/api/v1/models/{name}", ShowModel);
   route("PATCH", "/api/v1/models/{name}", UpdateModel);
   route("DELETE", "/api/v1/models/{name}", [](auto& registry, const http::Request& request) {

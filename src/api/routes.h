@@ -6,11 +6,13 @@
 #include <filesystem>
 #include <string>
 
+#include "api/project_gate.h"
 #include "common/clock.h"
 #include "data/dataset_service.h"
 #include "http/router.h"
 #include "monitor/metrics.h"
 #include "registry/registry_service.h"
+#include "security/crypto/key_ring.h"
 #include "security/ledger/sealer.h"
 #include "security/login.h"
 #include "security/token_authority.h"
@@ -28,22 +30,35 @@ struct SystemInfo {
 };
 
 void AddSystemRoutes(http::Router& router, const SystemInfo& info);
-void AddJobRoutes(http::Router& router, store::MetadataStore& store, const Clock& clock);
-void AddDatasetRoutes(http::Router& router, data::DatasetService& datasets);
-void AddModelRoutes(http::Router& router, registry::RegistryService& registry);
+// Lists show what the caller's projects hold (ProjectGate); new things join a project the
+// caller may edit.
+void AddJobRoutes(http::Router& router, store::MetadataStore& store, const Clock& clock,
+                  ProjectGate& gate);
+void AddDatasetRoutes(http::Router& router, data::DatasetService& datasets, ProjectGate& gate);
+// POST /api/v1/datasets/import-url, and the admins' allow-list of the hosts it may fetch
+// from: GET /api/v1/import-hosts, PUT and DELETE /api/v1/import-hosts/{host}.
+void AddImportUrlRoutes(http::Router& router, data::DatasetService& datasets,
+                        store::MetadataStore& store, const Clock& clock, ProjectGate& gate);
+void AddModelRoutes(http::Router& router, registry::RegistryService& registry,
+                    ProjectGate& gate);
 // The MLflow-compatible model registry subset under /api/2.0/mlflow/ (docs/api.md).
-void AddMlflowRoutes(http::Router& router, registry::RegistryService& registry);
+void AddMlflowRoutes(http::Router& router, registry::RegistryService& registry,
+                     ProjectGate& gate);
 // Serving endpoints, record predictions, feedback and quality under /api/v1/endpoints.
 // POST /api/v1/batch-predictions starts a batch prediction job.
 void AddEndpointRoutes(http::Router& router, serve::EndpointService& endpoints,
-                       serve::PredictionLog& log, serve::BatchPredictionService& batch);
+                       serve::PredictionLog& log, serve::BatchPredictionService& batch,
+                       ProjectGate& gate);
 // The Open Inference Protocol v2 under /v2 (GET /v2 reports `version`).
 void AddOipRoutes(http::Router& router, serve::EndpointService& endpoints,
                   const std::string& version);
 // GET /metrics: the Prometheus text of `metrics` (public, as scrapers expect).
 void AddMetricsRoute(http::Router& router, const monitor::MetricsRegistry& metrics);
 void AddTrainingRoutes(http::Router& router, store::MetadataStore& store,
-                       train::TrainingService& training);
+                       train::TrainingService& training, ProjectGate& gate);
+// Projects and their members under /api/v1/projects: admins create and delete projects,
+// owners manage members, members see them.
+void AddProjectRoutes(http::Router& router, store::MetadataStore& store, const Clock& clock);
 
 // The tamper-evident ledger under /api/v1/ledger, and the lineage of model and dataset
 // versions (/api/v1/models/{name}/versions/{v}/lineage, and the same for datasets).
@@ -62,6 +77,19 @@ struct AccountServices {
   store::MetadataStore& store;
 };
 void AddUserRoutes(http::Router& router, const AccountServices& accounts);
+// Encryption at rest (admins only): GET /api/v1/keys shows the key ids, POST
+// /api/v1/keys/rotate re-wraps the data keys under a new master key while serving.
+struct MasterKeyInfo {
+  std::string source;        // where the master key came from, as LoadMasterKey says
+  bool in_data_dir = false;  // <data-dir>/keys/master.key: aimass can make the next one
+};
+struct KeyServices {
+  security::crypto::KeyRing& keys;
+  MasterKeyInfo master;
+  store::MetadataStore& store;
+  const Clock& clock;
+};
+void AddKeyRoutes(http::Router& router, const KeyServices& keys);
 // GET /api/v1/routes (admin): every route and the permission it needs. Add it last: it
 // lists the routes added before it.
 void AddRouteTableRoute(http::Router& router);

@@ -3,6 +3,7 @@
 #include "api/json_views.h"
 #include "api/routes.h"
 #include "common/files.h"
+#include "common/project_scope.h"
 #include "data/json_depth.h"
 #include "http/response.h"
 #include "registry/model_json.h"
@@ -47,7 +48,8 @@ std::vector<std::string> CommaList(const std::string& text) {
 
 // POST /api/v1/models/import-xgboost?name=N[&features=a,b][&task=T][&classes=x,y]
 // with the model file (Booster.save_model's JSON or UBJSON) as the body.
-http::Response ImportXgboost(train::TrainingService& training, const http::Request& request) {
+http::Response ImportXgboost(train::TrainingService& training, ProjectGate& gate,
+                             const http::Request& request) {
   if (request.body_size == 0) {
     return ErrorOf({ErrorCode::kInvalidArgument,
                     "send the XGBoost model file as the request body (curl --data-binary "
@@ -64,6 +66,10 @@ http::Response ImportXgboost(train::TrainingService& training, const http::Reque
   if (auto flat = data::CheckModelFileDepth(*bytes, "the model file"); !flat) {
     return ErrorOf(flat.error());
   }
+  auto project = gate.Into(request.principal, store::ProjectResource::kModel, name,
+                           request.Query("project"));
+  if (!project) return ErrorOf(project.error());
+  ProjectScope scope(*project);
   train::XgboostImportSpec spec;
   spec.features = CommaList(request.Query("features"));
   spec.task = request.Query("task");
@@ -76,9 +82,9 @@ http::Response ImportXgboost(train::TrainingService& training, const http::Reque
 }  // namespace
 
 void AddTrainingRoutes(http::Router& router, store::MetadataStore& store,
-                       train::TrainingService& training) {
+                       train::TrainingService& training, ProjectGate& gate) {
   router.Add({"POST", "/api/v1/training-runs", Access::kUser, BodyMode::kBuffered,
-              [&training](http::Request& request) {
+              [&training, &gate](http::Request& request) {
                 if (auto flat = data::CheckJsonDepth(request.body); !flat) {
                   return ErrorOf(flat.error());
                 }
@@ -88,13 +94,33 @@ void AddTrainingRoutes(http::Router& router, store::MetadataStore& store,
                                   "the body is not JSON; send for example "
                                   "{\"dataset\":\"credit@1\",\"target\":\"Status\"}"});
                 }
+                // The run, and the model it registers, join the dataset's project.
+                int64_t project = kDefaultProjectId;
+                if (body.is_object() && body.value("dataset", json()).is_string()) {
+                  const std::string dataset = body["dataset"].get<std::string>();
+                  auto of_dataset =
+                      gate.Require(request.principal, store::ProjectResource::kDataset,
+                                   dataset.substr(0, dataset.find('@')), store::ProjectRole::kEditor);
+                  if (!of_dataset) return ErrorOf(of_dataset.error());
+                  if (*of_dataset != 0) project = *of_dataset;
+                }
+                if (body.is_object() && body.value("register", json()).is_string()) {
+                  auto model = gate.Require(request.principal, store::ProjectResource::kModel,
+                                            body["register"].get<std::string>(),
+                                            store::ProjectRole::kEditor);
+                  if (!model) return ErrorOf(model.error());
+                }
+                ProjectScope scope(project);
                 auto job = training.StartTraining(body);
                 return job ? JsonResponse(202, {{"job", JobJson(*job)}}) : ErrorOf(job.error());
               }});
   router.Add({"GET", "/api/v1/training-runs", Access::kUser, BodyMode::kBuffered,
-              [&store](http::Request& request) {
+              [&store, &gate](http::Request& request) {
                 store::JobFilter filter;
                 filter.kind = train::kTrainingJob;
+                auto readable = gate.Readable(request.principal, request.Query("project"));
+                if (!readable) return ErrorOf(readable.error());
+                filter.projects = *readable;
                 auto limit = ParseCount(request.Query("limit"), "limit", 50);
                 if (!limit) return ErrorOf(limit.error());
                 filter.limit = *limit;
@@ -105,7 +131,9 @@ void AddTrainingRoutes(http::Router& router, store::MetadataStore& store,
                 return JsonResponse(200, {{"training_runs", std::move(runs)}});
               }});
   router.Add({"POST", "/api/v1/models/import-xgboost", Access::kUser, BodyMode::kFile,
-              [&training](http::Request& request) { return ImportXgboost(training, request); }});
+              [&training, &gate](http::Request& request) {
+                return ImportXgboost(training, gate, request);
+              }});
   router.Add({"GET", "/api/v1/training-runs/{id}", Access::kUser, BodyMode::kBuffered,
               [&store, &training](http::Request& request) {
                 return RunJson(store, training, request.params.at("id"));

@@ -56,11 +56,20 @@ Result<std::string> LocalBlobStore::PutFile(const fs::path& file) {
     fs::remove(file, ec);
     return hash;
   }
-  fs::path target = PathOf(*hash);
-  if (fs::exists(target, ec)) {
+  if (fs::exists(PathOf(*hash), ec)) {
     fs::remove(file, ec);
     return hash;
   }
+  return StoreAs(file, *hash);
+}
+
+Result<std::string> LocalBlobStore::StoreAs(const fs::path& file, const std::string& hash) {
+  std::error_code ec;
+  if (!IsBlobHash(hash)) {
+    fs::remove(file, ec);
+    return BadHash(hash);
+  }
+  fs::path target = PathOf(hash);
   if (auto synced = SyncPath(file); !synced) {
     fs::remove(file, ec);
     return Fail(synced.error());
@@ -68,6 +77,10 @@ Result<std::string> LocalBlobStore::PutFile(const fs::path& file) {
   if (auto made = MakeDirectories(target.parent_path()); !made) {
     fs::remove(file, ec);
     return Fail(made.error());
+  }
+  {
+    std::lock_guard lock(mu_);
+    verified_.erase(hash);
   }
   fs::rename(file, target, ec);
   if (ec) {
@@ -77,14 +90,24 @@ Result<std::string> LocalBlobStore::PutFile(const fs::path& file) {
     fs::remove(file);
     if (ec) {
       fs::remove(staged, ec);
-      return Fail(ErrorCode::kInternal, "cannot store blob " + *hash + ": " + ec.message());
+      return Fail(ErrorCode::kInternal, "cannot store blob " + hash + ": " + ec.message());
     }
     AIMASS_RETURN_IF_ERROR(SyncPath(staged));
     fs::rename(staged, target, ec);
-    if (ec) return Fail(ErrorCode::kInternal, "cannot store blob " + *hash + ": " + ec.message());
+    if (ec) return Fail(ErrorCode::kInternal, "cannot store blob " + hash + ": " + ec.message());
   }
   AIMASS_RETURN_IF_ERROR(SyncPath(target.parent_path()));
   return hash;
+}
+
+Result<fs::path> LocalBlobStore::StoredFile(const std::string& hash) {
+  if (!IsBlobHash(hash)) return BadHash(hash);
+  fs::path path = PathOf(hash);
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    return Fail(ErrorCode::kNotFound, "blob " + hash + " is missing from the data directory");
+  }
+  return path;
 }
 
 Result<std::string> LocalBlobStore::Put(std::string_view bytes) {
@@ -93,7 +116,7 @@ Result<std::string> LocalBlobStore::Put(std::string_view bytes) {
   return PutFile(scratch);
 }
 
-Result<fs::path> LocalBlobStore::OpenPath(const std::string& hash) {
+Result<BlobFile> LocalBlobStore::Open(const std::string& hash) {
   if (!IsBlobHash(hash)) return BadHash(hash);
   fs::path path = PathOf(hash);
   std::error_code ec;
@@ -103,7 +126,9 @@ Result<fs::path> LocalBlobStore::OpenPath(const std::string& hash) {
   {
     std::lock_guard lock(mu_);
     auto it = verified_.find(hash);
-    if (it != verified_.end() && it->second == std::make_pair(size, mtime)) return path;
+    if (it != verified_.end() && it->second == std::make_pair(size, mtime)) {
+      return BlobFile::Stored(path);
+    }
   }
   AIMASS_ASSIGN_OR_RETURN(std::string actual, Sha256File(path));
   if (actual != hash) {
@@ -112,7 +137,7 @@ Result<fs::path> LocalBlobStore::OpenPath(const std::string& hash) {
   }
   std::lock_guard lock(mu_);
   verified_[hash] = {size, mtime};
-  return path;
+  return BlobFile::Stored(path);
 }
 
 Result<uint64_t> LocalBlobStore::Size(const std::string& hash) {

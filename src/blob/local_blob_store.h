@@ -22,11 +22,18 @@ class LocalBlobStore final : public BlobStore {
   std::filesystem::path NewScratchPath(std::string_view suffix) override;
   Result<std::string> PutFile(const std::filesystem::path& file) override;
   Result<std::string> Put(std::string_view bytes) override;
-  Result<std::filesystem::path> OpenPath(const std::string& hash) override;
+  Result<BlobFile> Open(const std::string& hash) override;
   Result<uint64_t> Size(const std::string& hash) override;
   bool Contains(const std::string& hash) override;
   Status Delete(const std::string& hash) override;
   Result<std::vector<std::string>> List() override;
+
+  // For a store that wraps this one and keeps its own format in the files (encryption):
+  // moves `file` in as blob `hash` without hashing it, replacing what is there, with the
+  // same durable steps as PutFile. `file` is gone afterwards, also on error.
+  Result<std::string> StoreAs(const std::filesystem::path& file, const std::string& hash);
+  // The file that holds blob `hash`, not verified; kNotFound when absent.
+  Result<std::filesystem::path> StoredFile(const std::string& hash);
 
  private:
   explicit LocalBlobStore(std::filesystem::path root) : root_(std::move(root)) {}

@@ -39,6 +39,9 @@ void ClientCommands::Register(CLI::App& app) {
                  "saved login)");
   app.add_option("--token", flags_.token,
                  "API token (default: AIMASS_TOKEN, then the saved login)");
+  app.add_option("--ca-cert", flags_.ca_cert,
+                 "For an https server: the PEM CA certificate to trust instead of the system's "
+                 "(default: AIMASS_CA_CERT, then the saved login)");
 
   CLI::App* login = app.add_subcommand(
       "login", "Check a server URL and token, and save them to ~/.config/aimass/config.json");
@@ -52,7 +55,10 @@ void ClientCommands::Register(CLI::App& app) {
   RegisterTrain(app);
   RegisterEndpoints(app);
   RegisterLedger(app);
+  RegisterProjects(app);
   RegisterUsers(app);
+  RegisterKeys(app);
+  RegisterImportHosts(app);
 }
 
 void ClientCommands::RegisterData(CLI::App& app) {
@@ -64,6 +70,8 @@ void ClientCommands::RegisterData(CLI::App& app) {
       "import", "Upload a file (csv, tsv, jsonl, parquet) as a new dataset version");
   import->add_option("file", flags_.file, "The file to upload")->required();
   import->add_option("--name", flags_.name, "Dataset name")->required();
+  import->add_option("--project", project_flags_.name,
+                     "The project a new dataset joins (default: 'default')");
   import->add_option("--format", flags_.format, "File format (default: from the extension)")
       ->check(CLI::IsMember(kImportFormats));
   import->add_option("--type", flags_.types, "Column type, repeatable: --type Age:BIGINT")
@@ -151,9 +159,13 @@ int ClientCommands::Run() {
 Result<ApiClient> ClientCommands::Connect() {
   auto server = flags_.server.empty() ? std::nullopt : std::optional(flags_.server);
   auto token = flags_.token.empty() ? std::nullopt : std::optional(flags_.token);
-  AIMASS_ASSIGN_OR_RETURN(Credentials credentials, ResolveCredentials(server, token, env_));
+  auto ca_cert = flags_.ca_cert.empty() ? std::nullopt : std::optional(flags_.ca_cert);
+  AIMASS_ASSIGN_OR_RETURN(Credentials credentials,
+                          ResolveCredentials(server, token, env_, ca_cert));
   AIMASS_ASSIGN_OR_RETURN(ServerUrl url, ParseServerUrl(credentials.server));
-  return ApiClient(std::move(url), credentials.token);
+  HttpClientOptions options;
+  options.ca_cert_file = credentials.ca_cert;
+  return ApiClient(std::move(url), credentials.token, options);
 }
 
 int ClientCommands::Report(const Error& error) {
@@ -191,13 +203,17 @@ int ClientCommands::Login() {
   }
   auto url = ParseServerUrl(server);
   if (!url) return Usage(url.error().message);
-  ApiClient api(*url, token);
+  std::string ca_cert = flags_.ca_cert.empty() ? env_.ca_cert : flags_.ca_cert;
+  if (!ca_cert.empty()) ca_cert = std::filesystem::absolute(ca_cert).string();  // saved below
+  HttpClientOptions options;
+  options.ca_cert_file = ca_cert;
+  ApiClient api(*url, token, options);
   auto whoami = api.Get("/whoami");
   if (!whoami) return Report(whoami.error());
   auto path = ConfigPath(env_);
   if (!path) return Report(path.error());
   // Save the normalised URL so later commands read back exactly what was checked.
-  if (auto saved = SaveConfig(*path, Credentials{url->ToString(), token}); !saved) {
+  if (auto saved = SaveConfig(*path, Credentials{url->ToString(), token, ca_cert}); !saved) {
     return Report(saved.error());
   }
   if (flags_.json) {

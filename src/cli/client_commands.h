@@ -55,7 +55,7 @@ class ClientCommands {
   // Everything the command line can set, filled by CLI11.
   struct Flags {
     bool json = false;
-    std::string server, token;
+    std::string server, token, ca_cert;
     std::string file, name, format, delimiter, ref, output, sql_file, new_name, state, kind;
     std::vector<std::string> types;
     bool no_header = false, no_wait = false, yes = false;
@@ -83,6 +83,33 @@ class ClientCommands {
   void RegisterEndpoints(CLI::App& app);
   void RegisterLedger(CLI::App& app);
   void RegisterUsers(CLI::App& app);
+  // `aimass projects ...` (projects_commands.cc).
+  void RegisterProjects(CLI::App& app);
+  int ProjectsList();
+  int ProjectsCreate();
+  int ProjectsMembers();
+  int ProjectsAddMember();
+  int ProjectsRemoveMember();
+  int ProjectsDelete();
+  struct ProjectFlags {
+    std::string name, description, user, role = "viewer";
+  } project_flags_;
+  // `aimass keys show|rotate` (keys_commands.cc).
+  void RegisterKeys(CLI::App& app);
+  int KeysShow();
+  int KeysRotate();
+  struct KeyFlags {
+    bool new_data_key = false;
+    std::string new_master_key_file;
+  } key_flags_;
+  // `aimass import-hosts ...` and `aimass data import-url` (import_hosts_commands.cc); call
+  // after RegisterData.
+  void RegisterImportHosts(CLI::App& app);
+  int DataImportUrl();
+  int ImportHostsList();
+  int ImportHostsAdd();
+  int ImportHostsRemove();
+  std::string import_target_;  // the HOST of `import-hosts add|remove`, the URL of import-url
   // Makes `sub` run `command` when chosen.
   void On(CLI::App* sub, int (ClientCommands::*command)());
 

@@ -18,7 +18,7 @@ std::string GetEnv(const char* name) {
 
 Environment Environment::FromProcess() {
   return Environment{GetEnv("HOME"), GetEnv("XDG_CONFIG_HOME"), GetEnv("AIMASS_URL"),
-                     GetEnv("AIMASS_TOKEN")};
+                     GetEnv("AIMASS_TOKEN"), GetEnv("AIMASS_CA_CERT")};
 }
 
 Result<std::filesystem::path> ConfigPath(const Environment& env) {
@@ -54,12 +54,17 @@ Result<std::optional<Credentials>> LoadConfig(const std::filesystem::path& path)
     if (!json["token"].is_string()) return bad("has a 'token' that is not a string");
     credentials.token = json["token"].get<std::string>();
   }
+  if (json.contains("ca_cert")) {
+    if (!json["ca_cert"].is_string()) return bad("has a 'ca_cert' that is not a string");
+    credentials.ca_cert = json["ca_cert"].get<std::string>();
+  }
   return std::optional<Credentials>(std::move(credentials));
 }
 
 Status SaveConfig(const std::filesystem::path& path, const Credentials& credentials) {
   AIMASS_RETURN_IF_ERROR(MakeDirectories(path.parent_path(), std::filesystem::perms::owner_all));
   nlohmann::json json = {{"server", credentials.server}, {"token", credentials.token}};
+  if (!credentials.ca_cert.empty()) json["ca_cert"] = credentials.ca_cert;
   return WriteFileAtomically(
       path, json.dump(2) + "\n",
       std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
@@ -67,10 +72,12 @@ Status SaveConfig(const std::filesystem::path& path, const Credentials& credenti
 
 Result<Credentials> ResolveCredentials(const std::optional<std::string>& server_flag,
                                        const std::optional<std::string>& token_flag,
-                                       const Environment& env) {
+                                       const Environment& env,
+                                       const std::optional<std::string>& ca_cert_flag) {
   Credentials resolved;
   resolved.server = server_flag.value_or(env.url);
   resolved.token = token_flag.value_or(env.token);
+  resolved.ca_cert = ca_cert_flag.value_or(env.ca_cert);
   if (resolved.server.empty() || resolved.token.empty()) {
     // The file is read only when something is still missing, so flags and environment
     // work without a home directory.
@@ -78,6 +85,10 @@ Result<Credentials> ResolveCredentials(const std::optional<std::string>& server_
     if (path) {
       AIMASS_ASSIGN_OR_RETURN(auto saved, LoadConfig(*path));
       if (saved) {
+        // The saved CA certificate belongs to the saved server.
+        if (resolved.server.empty() && resolved.ca_cert.empty()) {
+          resolved.ca_cert = saved->ca_cert;
+        }
         if (resolved.server.empty()) resolved.server = saved->server;
         if (resolved.token.empty()) resolved.token = saved->token;
       }

@@ -32,6 +32,7 @@ int ClientCommands::DataImport() {
   std::filesystem::path file(flags_.file);
   query += "&filename=" + UrlEncode(file.filename().string());
   if (!flags_.format.empty()) query += "&format=" + flags_.format;
+  if (!project_flags_.name.empty()) query += "&project=" + UrlEncode(project_flags_.name);
   std::string types;
   for (const std::string& type : flags_.types) {
     size_t colon = type.find(':');

@@ -5,7 +5,14 @@
 #include <optional>
 #include <system_error>
 
+// cli/asio.h puts <utility> before any Boost header (Boost 1.74 needs it); keep it first.
+// clang-format off
 #include "cli/asio.h"
+#include <boost/asio/ssl.hpp>
+// clang-format on
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 namespace aimass::cli {
 namespace {
@@ -13,6 +20,7 @@ namespace {
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 
 constexpr size_t kChunkBytes = 256 * 1024;
@@ -23,9 +31,13 @@ std::string Seconds(std::chrono::milliseconds d) {
   return s >= 1 ? std::to_string(s) + " s" : std::to_string(d.count()) + " ms";
 }
 
-// One TCP connection driven synchronously: each step starts an async operation (so
-// tcp_stream's timeouts apply, which they do not to blocking calls) and runs the
-// io_context until it completes.
+constexpr const char* kCaCertHint =
+    "if the server uses a self-signed or private CA certificate, pass that CA's PEM file with "
+    "--ca-cert FILE (or AIMASS_CA_CERT)";
+
+// One TCP connection (with TLS over it for https) driven synchronously: each step starts an
+// async operation (so tcp_stream's timeouts apply, which they do not to blocking calls,
+// also under TLS) and runs the io_context until it completes.
 class Connection {
  public:
   explicit Connection(const ServerUrl& url) : url_(url), stream_(ioc_) {}
@@ -34,7 +46,7 @@ class Connection {
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
   }
 
-  Status Connect(std::chrono::milliseconds timeout) {
+  Status Connect(std::chrono::milliseconds timeout, const std::filesystem::path& ca_cert) {
     tcp::resolver resolver(ioc_);
     beast::error_code ec;
     auto endpoints = resolver.resolve(url_.host, std::to_string(url_.port), ec);
@@ -48,15 +60,22 @@ class Connection {
                           [&](beast::error_code e, const tcp::endpoint&) { result = e; });
     ec = Drive(result);
     if (ec) return TransportError(ec, "connecting", timeout);
+    if (url_.tls) return Handshake(timeout, ca_cert);
     return Ok();
   }
 
-  // Starts `start(handler)` and waits for the handler, allowing `timeout` of silence.
+  // Starts `start(stream, handler)` on the TLS stream or the plain one and waits for the
+  // handler, allowing `timeout` of silence.
   template <typename Start>
   beast::error_code Run(std::chrono::milliseconds timeout, Start&& start) {
     stream_.expires_after(timeout);
     std::optional<beast::error_code> result;
-    start([&result](beast::error_code e, auto&&...) { result = e; });
+    auto handler = [&result](beast::error_code e, auto&&...) { result = e; };
+    if (tls_) {
+      start(*tls_, handler);
+    } else {
+      start(stream_, handler);
+    }
     return Drive(result);
   }
 
@@ -78,10 +97,60 @@ class Connection {
                                              std::string(doing) + ": " + ec.message());
   }
 
-  beast::tcp_stream& stream() { return stream_; }
   beast::flat_buffer& buffer() { return buffer_; }
 
  private:
+  // TLS 1.2+, the certificate checked against `ca_cert` (or the system's store) and
+  // against the URL's host (name or IP address).
+  Status Handshake(std::chrono::milliseconds timeout, const std::filesystem::path& ca_cert) {
+    tls_context_.emplace(ssl::context::tls_client);
+    ssl::context& context = *tls_context_;
+    context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                        ssl::context::no_tlsv1_1);
+    SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
+    context.set_verify_mode(ssl::verify_peer);
+    beast::error_code ec;
+    if (!ca_cert.empty()) {
+      context.load_verify_file(ca_cert.string(), ec);
+      if (ec) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "--ca-cert '" + ca_cert.string() +
+                        "' cannot be read or holds no PEM certificate (" + ec.message() +
+                        "); pass the CA certificate file that signed the server's certificate");
+      }
+    } else {
+      context.set_default_verify_paths(ec);
+    }
+    tls_ = std::make_unique<ssl::stream<beast::tcp_stream&>>(stream_, context);
+    SSL* ssl = tls_->native_handle();
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    beast::error_code not_ip;
+    net::ip::make_address(url_.host, not_ip);
+    if (not_ip) {
+      SSL_set_tlsext_host_name(ssl, url_.host.c_str());  // SNI: names only, never addresses
+      X509_VERIFY_PARAM_set1_host(param, url_.host.c_str(), 0);
+    } else {
+      X509_VERIFY_PARAM_set1_ip_asc(param, url_.host.c_str());
+    }
+    stream_.expires_after(timeout);
+    std::optional<beast::error_code> result;
+    tls_->async_handshake(ssl::stream_base::client, [&](beast::error_code e) { result = e; });
+    ec = Drive(result);
+    if (!ec) return Ok();
+    if (long verify = SSL_get_verify_result(ssl); verify != X509_V_OK) {
+      return Fail(ErrorCode::kUnavailable,
+                  "cannot trust the TLS certificate of " + url_.ToString() + " (" +
+                      X509_verify_cert_error_string(verify) + "); " + kCaCertHint);
+    }
+    if (ec == beast::error::timeout) return TransportError(ec, "the TLS handshake", timeout);
+    return Fail(ErrorCode::kUnavailable,
+                "the TLS handshake with " + url_.ToString() + " failed (" + ec.message() +
+                    "); does the server speak https? Use an http:// URL if it serves plain "
+                    "HTTP");
+  }
+
   beast::error_code Drive(std::optional<beast::error_code>& result) {
     ioc_.restart();
     ioc_.run();
@@ -91,6 +160,9 @@ class Connection {
   const ServerUrl& url_;
   net::io_context ioc_;
   beast::tcp_stream stream_;
+  std::optional<ssl::context> tls_context_;
+  // Over stream_ (declared after it, so destroyed first); null for plain http.
+  std::unique_ptr<ssl::stream<beast::tcp_stream&>> tls_;
   beast::flat_buffer buffer_;
 };
 
@@ -168,8 +240,7 @@ Result<HttpResponse> HttpClient::Exchange(Method method, std::string_view path, 
                                                      : http::verb::delete_;
   std::string target = url_.Target(path);
   Connection connection(url_);
-  AIMASS_RETURN_IF_ERROR(connection.Connect(options_.connect_timeout));
-  auto& stream = connection.stream();
+  AIMASS_RETURN_IF_ERROR(connection.Connect(options_.connect_timeout, options_.ca_cert_file));
   const auto io_timeout = options_.io_timeout;
 
   auto set_headers = [&](auto& request) {
@@ -189,8 +260,9 @@ Result<HttpResponse> HttpClient::Exchange(Method method, std::string_view path, 
     set_headers(request);
     request.body() = std::move(body);
     request.prepare_payload();
-    write_error = connection.Run(
-        io_timeout, [&](auto handler) { http::async_write(stream, request, std::move(handler)); });
+    write_error = connection.Run(io_timeout, [&](auto& stream, auto handler) {
+      http::async_write(stream, request, std::move(handler));
+    });
   } else {
     std::ifstream in(upload->file, std::ios::binary);
     if (!in) {
@@ -202,7 +274,7 @@ Result<HttpResponse> HttpClient::Exchange(Method method, std::string_view path, 
     request.body().data = nullptr;
     request.body().more = true;
     http::request_serializer<http::buffer_body> serializer{request};
-    write_error = connection.Run(io_timeout, [&](auto handler) {
+    write_error = connection.Run(io_timeout, [&](auto& stream, auto handler) {
       http::async_write_header(stream, serializer, std::move(handler));
     });
     std::vector<char> chunk(kChunkBytes);
@@ -219,7 +291,7 @@ Result<HttpResponse> HttpClient::Exchange(Method method, std::string_view path, 
       request.body().data = chunk.data();
       request.body().size = n;
       request.body().more = sent + n < upload->size;
-      write_error = connection.Run(io_timeout, [&](auto handler) {
+      write_error = connection.Run(io_timeout, [&](auto& stream, auto handler) {
         http::async_write(stream, serializer, std::move(handler));
       });
       if (write_error == http::error::need_buffer) write_error = {};
@@ -232,7 +304,7 @@ Result<HttpResponse> HttpClient::Exchange(Method method, std::string_view path, 
       request.body().data = nullptr;
       request.body().size = 0;
       request.body().more = false;
-      write_error = connection.Run(io_timeout, [&](auto handler) {
+      write_error = connection.Run(io_timeout, [&](auto& stream, auto handler) {
         http::async_write(stream, serializer, std::move(handler));
       });
       if (write_error == http::error::need_buffer) write_error = {};
@@ -243,7 +315,8 @@ Result<HttpResponse> HttpClient::Exchange(Method method, std::string_view path, 
   http::response_parser<http::buffer_body> parser;
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // our own caps apply
   auto read_error = connection.Run(
-      write_error ? std::chrono::milliseconds(2000) : read_timeout, [&](auto handler) {
+      write_error ? std::chrono::milliseconds(2000) : read_timeout,
+      [&](auto& stream, auto handler) {
         http::async_read_header(stream, connection.buffer(), parser, std::move(handler));
       });
   if (read_error) {
@@ -263,7 +336,7 @@ Result<HttpResponse> HttpClient::Exchange(Method method, std::string_view path, 
     parser.get().body().size = chunk.size();
     // read_some, not read: read would only return once the buffer is full or the body
     // complete, holding back server-sent events that arrive a few bytes at a time.
-    read_error = connection.Run(read_timeout, [&](auto handler) {
+    read_error = connection.Run(read_timeout, [&](auto& stream, auto handler) {
       http::async_read_some(stream, connection.buffer(), parser, std::move(handler));
     });
     if (read_error == http::error::need_buffer) read_error = {};

@@ -1,5 +1,6 @@
 // A small synchronous HTTP/1.1 client over Boost.Beast for the CLI: one connection per
-// request, plain http, a time limit on connecting and on every read and write.
+// request, http or https (OpenSSL; the certificate and host name checked), a time limit on
+// connecting and on every read and write.
 #pragma once
 
 #include <chrono>
@@ -32,11 +33,14 @@ struct HttpClientOptions {
   std::chrono::milliseconds event_idle_timeout = std::chrono::seconds(60);
   // Bodies held in memory (JSON answers, errors) larger than this are refused.
   uint64_t max_body_bytes = 256ull << 20;
+  // https: the PEM CA certificate(s) to trust; empty: the system's trust store.
+  std::filesystem::path ca_cert_file;
 };
 
 // Sends requests to one server. Transport failures come back as errors whose message
-// names the URL (kUnavailable when nothing listens, hinting at `aimass serve`;
-// kDeadlineExceeded on a time limit); any HTTP answer, 4xx and 5xx included, is a value.
+// names the URL (kUnavailable when nothing listens, hinting at `aimass serve`, or when the
+// server's certificate fails the check, hinting at --ca-cert; kDeadlineExceeded on a time
+// limit); any HTTP answer, 4xx and 5xx included, is a value.
 // Not thread-safe: use one client per thread.
 class HttpClient {
  public:

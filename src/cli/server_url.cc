@@ -8,27 +8,29 @@ namespace {
 std::unexpected<Error> BadUrl(std::string_view text, std::string_view why) {
   return Fail(ErrorCode::kInvalidArgument,
               "server URL '" + std::string(text) + "' " + std::string(why) +
-                  "; write it as http://host:port, for example http://127.0.0.1:8080");
+                  "; write it as http://host:port or https://host:port, for example "
+                  "http://127.0.0.1:8080");
 }
 
 }  // namespace
 
 std::string ServerUrl::ToString() const {
   std::string host_part = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return "http://" + host_part + ":" + std::to_string(port) + prefix;
+  return (tls ? "https://" : "http://") + host_part + ":" + std::to_string(port) + prefix;
 }
 
 Result<ServerUrl> ParseServerUrl(std::string_view text) {
   std::string_view rest = text;
+  ServerUrl url;
   if (rest.starts_with("https://")) {
-    return BadUrl(text, "uses https, which the CLI does not speak yet (use http://)");
-  }
-  if (rest.starts_with("http://")) {
+    rest.remove_prefix(8);
+    url.tls = true;
+    url.port = 443;
+  } else if (rest.starts_with("http://")) {
     rest.remove_prefix(7);
   } else if (rest.find("://") != std::string_view::npos) {
-    return BadUrl(text, "has a scheme other than http://");
+    return BadUrl(text, "has a scheme other than http:// or https://");
   }
-  ServerUrl url;
   size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash);

@@ -79,6 +79,8 @@ void DatasetService::RegisterJobs(jobs::WorkerPool &pool) {
                 [this](jobs::JobContext &c) { return RunImport(c); });
   pool.Register(kTransformJob,
                 [this](jobs::JobContext &c) { return RunTransform(c); });
+  pool.Register(kUrlImportJob,
+                [this](jobs::JobContext &c) { return RunUrlImport(c); });
 }
 
 Status DatasetService::CollectGarbage() {
@@ -185,16 +187,24 @@ Result<jobs::JobOutcome> DatasetService::RunImport(jobs::JobContext &context) {
   const fs::path input =
       uploaded ? options_.uploads_dir / params["upload"].get<std::string>()
                : fs::path(params.value("path", ""));
-  auto finish_upload = [&](Result<jobs::JobOutcome> outcome) {
-    // The upload is kept only while another attempt may still need it.
-    bool retry = !outcome && (outcome.error().code == ErrorCode::kUnavailable ||
-                              outcome.error().code == ErrorCode::kConflict);
-    std::error_code ec;
-    if (uploaded && !retry)
-      fs::remove_all(input.parent_path(), ec);
-    return outcome;
-  };
+  json source = {{"kind", uploaded ? "upload" : "server_path"},
+                 {"filename", params.value("filename", "")},
+                 {"format", params.value("format", "csv")}};
+  if (!uploaded)
+    source["path"] = input.string();
+  auto outcome = ImportAsVersion(context, params, input, std::move(source));
+  // The upload is kept only while another attempt may still need it.
+  bool retry = !outcome && (outcome.error().code == ErrorCode::kUnavailable ||
+                            outcome.error().code == ErrorCode::kConflict);
+  std::error_code ec;
+  if (uploaded && !retry)
+    fs::remove_all(input.parent_path(), ec);
+  return outcome;
+}
 
+Result<jobs::JobOutcome> DatasetService::ImportAsVersion(jobs::JobContext &context,
+                                                        const json &params,
+                                                        const fs::path &input, json source) {
   ImportOptions options;
   AIMASS_ASSIGN_OR_RETURN(options.format,
                           ParseFileFormat(params.value("format", "csv")));
@@ -210,24 +220,19 @@ Result<jobs::JobOutcome> DatasetService::RunImport(jobs::JobContext &context) {
   AIMASS_RETURN_IF_ERROR(context.Progress(1, "opening the engine"));
   auto engine = OpenEngine();
   if (!engine)
-    return finish_upload(Fail(engine.error()));
+    return Fail(engine.error());
   const fs::path parquet = blobs_.NewScratchPath(".parquet");
   Status stop = Ok();
   const auto started = std::chrono::steady_clock::now();
   auto info =
       ImportFile(**engine, input, options, parquet, JobProgress(context, stop));
   if (!info)
-    return finish_upload(Fail(StopReason(info.error(), stop)));
+    return Fail(StopReason(info.error(), stop));
   context.Log("parsed " + std::to_string(info->row_count) + " rows, " +
               std::to_string(info->schema.size()) + " columns, with statistics, in " +
               SecondsSince(started));
-  json source = {{"kind", uploaded ? "upload" : "server_path"},
-                 {"filename", params.value("filename", "")},
-                 {"format", params.value("format", "csv")}};
-  if (!uploaded)
-    source["path"] = input.string();
-  return finish_upload(CommitVersion(context, params["name"].get<std::string>(),
-                                     parquet, *info, source.dump(), ""));
+  return CommitVersion(context, params["name"].get<std::string>(), parquet, *info,
+                       source.dump(), "");
 }
 
 Result<jobs::JobOutcome> DatasetService::CommitParquet(jobs::JobContext &context,
@@ -251,8 +256,8 @@ Result<jobs::JobOutcome> DatasetService::CommitParquet(jobs::JobContext &context
   return CommitVersion(context, dataset, parquet, *info, source_json, lineage_json);
 }
 
-Result<fs::path> DatasetService::VersionFile(const store::DatasetVersionRecord &version) {
-  return blobs_.OpenPath(version.blob_hash);
+Result<blob::BlobFile> DatasetService::VersionFile(const store::DatasetVersionRecord &version) {
+  return blobs_.Open(version.blob_hash);
 }
 
 Result<jobs::JobOutcome> DatasetService::CommitVersion(
@@ -323,8 +328,9 @@ DatasetService::RunTransform(jobs::JobContext &context) {
       auto input, store_.GetVersion(params.value("input", ""),
                                     params.value("version", int64_t{0})));
   AIMASS_RETURN_IF_ERROR(context.Progress(1, "verifying the input"));
-  AIMASS_ASSIGN_OR_RETURN(fs::path input_path,
-                          blobs_.OpenPath(input.blob_hash));
+  AIMASS_ASSIGN_OR_RETURN(blob::BlobFile input_file,
+                          blobs_.Open(input.blob_hash));
+  const fs::path &input_path = input_file.path();
   AIMASS_ASSIGN_OR_RETURN(auto engine, OpenEngine());
   TransformLimits limits;
   limits.timeout = options_.transform_timeout;
@@ -378,20 +384,23 @@ Result<Page> DatasetService::Preview(const DatasetRef &ref, int64_t offset,
             std::to_string(offset) + ", limit " + std::to_string(limit) + ")");
   }
   AIMASS_ASSIGN_OR_RETURN(auto version, Version(ref));
-  AIMASS_ASSIGN_OR_RETURN(fs::path path, blobs_.OpenPath(version.blob_hash));
+  AIMASS_ASSIGN_OR_RETURN(blob::BlobFile file, blobs_.Open(version.blob_hash));
   AIMASS_ASSIGN_OR_RETURN(auto engine, OpenEngine());
-  return PreviewParquet(*engine, path, offset, limit);
+  return PreviewParquet(*engine, file.path(), offset, limit);
 }
 
 Result<ExportFile> DatasetService::Export(const DatasetRef &ref,
                                           FileFormat format) {
   AIMASS_ASSIGN_OR_RETURN(auto version, Version(ref));
-  AIMASS_ASSIGN_OR_RETURN(fs::path path, blobs_.OpenPath(version.blob_hash));
+  AIMASS_ASSIGN_OR_RETURN(blob::BlobFile file, blobs_.Open(version.blob_hash));
+  const fs::path &path = file.path();
   const std::string base =
       version.dataset_name + "-" + std::to_string(version.version);
   if (format == FileFormat::kParquet) {
-    // The stored version already is the Parquet file: stream it as it is.
-    return ExportFile{path, false, base + ".parquet",
+    // The stored version already is the Parquet file: stream it as it is (a
+    // decrypted copy goes once it is sent).
+    const bool scratch = file.is_scratch();
+    return ExportFile{file.Release(), scratch, base + ".parquet",
                       "application/vnd.apache.parquet"};
   }
   if (format != FileFormat::kCsv) {

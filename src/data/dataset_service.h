@@ -26,6 +26,14 @@ struct DataOptions {
   std::string engine_memory_limit = "2GB";
   std::chrono::milliseconds transform_timeout{300000};
   std::string transform_memory_limit = "1GB";
+  uint64_t max_download_bytes = 64ull << 30;  // URL imports: the largest file fetched
+};
+
+// A URL import (dataset_url_import.cc): a file downloaded from an allowed http(s) host.
+struct UrlImportRequest {
+  std::string name;                  // dataset to add a version to (created if new)
+  std::string url;                   // http:// or https://
+  std::optional<FileFormat> format;  // else from the URL path's extension, else sniffed
 };
 
 struct ImportRequest {
@@ -65,6 +73,10 @@ class DatasetService {
   Status CollectGarbage();
 
   Result<store::JobRecord> StartImport(ImportRequest request);
+  // Checks the URL and the import allow-list (data/url_fetch.h), then queues a job that
+  // downloads the file and imports it as an upload is imported (dataset_url_import.cc).
+  Result<store::JobRecord> StartUrlImport(const UrlImportRequest& request);
+  static constexpr const char* kUrlImportJob = "dataset.import_url";
   // Checks the SQL against the sandbox before anything runs (kInvalidArgument).
   Result<store::JobRecord> StartTransform(const TransformRequest& request);
 
@@ -88,11 +100,19 @@ class DatasetService {
                                          const std::string& lineage_json);
   // A DuckDB engine with this service's thread, memory and spill settings.
   Result<std::unique_ptr<Engine>> OpenEngine();
-  // The Parquet file of a stored version (verified against its hash).
-  Result<std::filesystem::path> VersionFile(const store::DatasetVersionRecord& version);
+  // The Parquet file of a stored version (verified against its hash; decrypted when
+  // encrypted), readable while the handle lives.
+  Result<blob::BlobFile> VersionFile(const store::DatasetVersionRecord& version);
 
  private:
   Result<jobs::JobOutcome> RunImport(jobs::JobContext& context);
+  Result<jobs::JobOutcome> RunUrlImport(jobs::JobContext& context);
+  // Imports `input` with the job's `params` (name, format, types, delimiter, header) and
+  // commits it with `source` as the version's source.
+  Result<jobs::JobOutcome> ImportAsVersion(jobs::JobContext& context,
+                                           const nlohmann::json& params,
+                                           const std::filesystem::path& input,
+                                           nlohmann::json source);
   Result<jobs::JobOutcome> RunTransform(jobs::JobContext& context);
   // Stores a finished Parquet file as a blob and commits the new version with its job.
   Result<jobs::JobOutcome> CommitVersion(jobs::JobContext& context, const std::string& dataset,

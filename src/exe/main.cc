@@ -85,6 +85,21 @@ int main(int argc, char** argv) {
                    "get 429 for the rest of that minute (0: no limit)")
       ->check(CLI::Range(0, 1'000'000))
       ->capture_default_str();
+  serve_cmd->add_option("--master-key-file", serve.master_key_file,
+                        "File holding the master key that encrypts blobs at rest (64 hex "
+                        "characters, mode 0600); default: AIMASS_MASTER_KEY, else "
+                        "<data-dir>/keys/master.key, made on the first start");
+  serve_cmd->add_option("--tls-cert", serve.tls_cert,
+                        "PEM certificate (chain) file: serve HTTPS only (needs --tls-key)");
+  serve_cmd->add_option("--tls-key", serve.tls_key, "PEM private key file of --tls-cert");
+  serve_cmd
+      ->add_option("--tls-handshake-timeout", serve.tls_handshake_timeout_seconds,
+                   "Seconds a client has to finish the TLS handshake")
+      ->check(CLI::Range(1, 300))
+      ->capture_default_str();
+  serve_cmd->add_option("--management-listen", serve.management_listen,
+                        "HOST:PORT of a second listener that alone serves the admin routes and "
+                        "GET /metrics (default: everything on --listen)");
   serve_cmd->add_option("--demo-data", serve.demo_data,
                         "Folder of CSV files imported as datasets on the first start");
 

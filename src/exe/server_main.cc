@@ -6,12 +6,13 @@
 
 #include <atomic>
 #include <charconv>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <thread>
 
 #include "api/routes.h"
-#include "blob/local_blob_store.h"
+#include "blob/encrypted_blob_store.h"
 #include "common/files.h"
 #include "data/dataset_service.h"
 #include "exe/server_logging.h"
@@ -19,6 +20,7 @@
 #include "jobs/worker_pool.h"
 #include "monitor/process_metrics.h"
 #include "registry/registry_service.h"
+#include "security/crypto/key_ring.h"
 #include "security/ledger/sealer.h"
 #include "security/token_authority.h"
 #include "serve/endpoint_service.h"
@@ -31,7 +33,8 @@ namespace {
 
 constexpr const char* kVersion = "0.1.0";
 
-Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) {
+Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen,
+                                                     std::string_view flag = "--listen") {
   size_t colon = listen.rfind(':');
   unsigned port = 0;
   if (colon != std::string::npos) {
@@ -41,8 +44,9 @@ Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) 
       return std::make_pair(listen.substr(0, colon), static_cast<uint16_t>(port));
     }
   }
-  return Fail(ErrorCode::kInvalidArgument,
-              "--listen '" + listen + "' must be HOST:PORT, e.g. 127.0.0.1:8080 (port 0: any)");
+  return Fail(ErrorCode::kInvalidArgument, std::string(flag) + " '" + listen +
+                                               "' must be HOST:PORT, e.g. 127.0.0.1:8080 (port "
+                                               "0: any)");
 }
 
 int Die(const Error& error) {
@@ -104,18 +108,46 @@ int Serve(const ServeFlags& flags) {
   UseBufferedServerLog();
   auto listen = ParseListen(flags.listen);
   if (!listen) return Die(listen.error());
+  std::optional<std::pair<std::string, uint16_t>> management;
+  if (!flags.management_listen.empty()) {
+    auto parsed = ParseListen(flags.management_listen, "--management-listen");
+    if (!parsed) return Die(parsed.error());
+    management = *parsed;
+  }
+  if (auto paired = http::CheckTlsFlags(flags.tls_cert, flags.tls_key); !paired) {
+    return Die(paired.error());
+  }
   const fs::path data_dir = fs::absolute(flags.data_dir);
   for (const char* sub : {"", "blobs", "uploads", "tmp", "logs"}) {
     if (auto made = MakeDirectories(data_dir / sub); !made) return Die(made.error());
   }
   std::error_code ec;
+  // The master key first: with a wrong one the server stops before it touches any data.
+  auto master = security::crypto::LoadMasterKey({data_dir, flags.master_key_file});
+  if (!master) return Die(master.error());
+  api::MasterKeyInfo master_info{master->source(), false};
+  {
+    const char* env = std::getenv(std::string(security::crypto::kMasterKeyEnvVar).c_str());
+    const fs::path in_data_dir = security::crypto::DefaultMasterKeyPath(data_dir);
+    master_info.in_data_dir =
+        (env == nullptr || *env == '\0') &&
+        (flags.master_key_file.empty() || fs::equivalent(flags.master_key_file, in_data_dir, ec));
+  }
+  auto keys = security::crypto::KeyRing::Open(data_dir, std::move(*master));
+  if (!keys) return Die(keys.error());
   fs::remove_all(data_dir / "tmp", ec);  // leftovers of a crash: partial uploads, spills
   (void)MakeDirectories(data_dir / "tmp");
 
   auto store = store::SqliteStore::Open(data_dir / "aimass.db");
   if (!store) return Die(store.error());
-  auto blobs = blob::LocalBlobStore::Open(data_dir / "blobs");
-  if (!blobs) return Die(blobs.error());
+  auto local_blobs = blob::LocalBlobStore::Open(data_dir / "blobs");
+  if (!local_blobs) return Die(local_blobs.error());
+  auto blobs = std::make_unique<blob::EncryptedBlobStore>(std::move(*local_blobs), **keys);
+  if (auto legacy = blobs->EncryptLegacyBlobs(); !legacy) {
+    return Die(legacy.error());
+  } else if (*legacy > 0) {
+    spdlog::info("encrypted {} blobs written before encryption at rest was on", *legacy);
+  }
   const Clock& clock = SystemClock::Instance();
 
   data::DataOptions data_options;
@@ -124,13 +156,14 @@ int Serve(const ServeFlags& flags) {
   data_options.engine_threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   data_options.engine_memory_limit = flags.engine_memory_limit;
   data_options.transform_timeout = std::chrono::seconds(flags.transform_timeout_seconds);
-  data::DatasetService datasets(**store, **blobs, clock, data_options);
+  data_options.max_download_bytes = flags.max_upload_bytes;
+  data::DatasetService datasets(**store, *blobs, clock, data_options);
   if (auto collected = datasets.CollectGarbage(); !collected) return Die(collected.error());
 
   registry::RegistryOptions registry_options;
   registry_options.bundle.max_member_bytes =
       flags.max_bundle_member_bytes != 0 ? flags.max_bundle_member_bytes : flags.max_upload_bytes;
-  registry::RegistryService models(**store, **blobs, clock, registry_options);
+  registry::RegistryService models(**store, *blobs, clock, registry_options);
 
   jobs::WorkerOptions worker_options;
   worker_options.threads = flags.workers;
@@ -142,7 +175,7 @@ int Serve(const ServeFlags& flags) {
   training_options.engine_memory_limit = flags.engine_memory_limit;
   training_options.engine_temp_dir = data_options.engine_temp_dir;
   training_options.aimass_version = kVersion;
-  train::TrainingService training(**store, **blobs, models, clock, training_options);
+  train::TrainingService training(**store, *blobs, models, clock, training_options);
   training.RegisterJobs(pool);
 
   monitor::MetricsRegistry metrics;
@@ -151,6 +184,7 @@ int Serve(const ServeFlags& flags) {
   serve::PredictionLogOptions log_options;
   log_options.dir = data_dir / "predictions";
   log_options.sample_rate = flags.prediction_log_sample;
+  log_options.keys = keys->get();  // prediction logs are encrypted at rest too
   serve::PredictionLog prediction_log(log_options, clock);
   serve::EndpointServiceOptions endpoint_options;
   endpoint_options.batching.max_rows = flags.batch_max_rows;
@@ -171,18 +205,23 @@ int Serve(const ServeFlags& flags) {
 
   std::atomic<bool> ready{false};
   http::Router router;
+  api::ProjectGate gate(**store);
   api::AddSystemRoutes(router, {kVersion, &ready});
-  api::AddJobRoutes(router, **store, clock);
-  api::AddDatasetRoutes(router, datasets);
-  api::AddModelRoutes(router, models);
-  api::AddMlflowRoutes(router, models);
-  api::AddTrainingRoutes(router, **store, training);
-  api::AddEndpointRoutes(router, endpoints, prediction_log, batch);
+  api::AddJobRoutes(router, **store, clock, gate);
+  api::AddDatasetRoutes(router, datasets, gate);
+  api::AddModelRoutes(router, models, gate);
+  api::AddMlflowRoutes(router, models, gate);
+  api::AddTrainingRoutes(router, **store, training, gate);
+  api::AddEndpointRoutes(router, endpoints, prediction_log, batch, gate);
+  api::AddProjectRoutes(router, **store, clock);
   api::AddOipRoutes(router, endpoints, kVersion);
   api::AddMetricsRoute(router, metrics);
   api::AddLedgerRoutes(router, {**store, **ledger, models});
   security::LoginService login(**store, tokens, clock);
   api::AddUserRoutes(router, {tokens, login, **store});
+  api::AddKeyRoutes(router, {**keys, master_info, **store, clock});
+  api::AddImportUrlRoutes(router, datasets, **store, clock, gate);
+  gate.GuardRoutes(router);  // after every route with a project's thing in its path
   api::AddRouteTableRoute(router);
 
   http::ServerOptions server_options;
@@ -193,6 +232,13 @@ int Serve(const ServeFlags& flags) {
   server_options.max_upload_bytes = flags.max_upload_bytes;
   server_options.upload_dir = data_dir / "tmp" / "uploads";
   server_options.auth_failure_limit = flags.auth_failure_limit;
+  server_options.tls_cert_file = flags.tls_cert;
+  server_options.tls_key_file = flags.tls_key;
+  server_options.handshake_timeout = std::chrono::seconds(flags.tls_handshake_timeout_seconds);
+  if (management) {
+    server_options.management_host = management->first;
+    server_options.management_port = management->second;
+  }
   http::Server server(server_options, std::move(router),
                       [&tokens](std::string_view token) -> Result<http::Principal> {
                         AIMASS_ASSIGN_OR_RETURN(auto grant, tokens.Authenticate(token));
@@ -204,9 +250,13 @@ int Serve(const ServeFlags& flags) {
   if (auto started = server.Start(); !started) return Die(started.error());
   pool.Start();
 
-  const std::string url = "http://" + listen->first + ":" + std::to_string(server.port());
+  const std::string scheme = server.tls() ? "https://" : "http://";
   std::cout << "aimass " << kVersion << " serving " << data_dir.string() << "\n";
-  std::cout << "listening: " << url << "\n";
+  std::cout << "listening: " << scheme << listen->first << ":" << server.port() << "\n";
+  if (management) {
+    std::cout << "management: " << scheme << management->first << ":"
+              << server.management_port() << "\n";
+  }
   if (*first_token) {
     std::cout << "admin token: " << **first_token << "\n"
               << "  (shown once; keep it. A new one: aimass admin new-token --data-dir "

@@ -23,6 +23,11 @@ struct ServeFlags {
   int64_t batch_max_rows = 0;          // dynamic batching of predict requests; 0: off
   int64_t batch_delay_us = 500;        // how long a batch's first request waits for others
   int auth_failure_limit = 20;         // invalid tokens per client address per minute
+  std::string tls_cert;                // PEM certificate chain; with tls_key: HTTPS only
+  std::string tls_key;                 // PEM private key of tls_cert
+  int tls_handshake_timeout_seconds = 10;
+  std::string management_listen;  // HOST:PORT of the admin routes and /metrics; "": none
+  std::string master_key_file;  // --master-key-file; empty: AIMASS_MASTER_KEY or keys/master.key
 };
 
 // Runs the server until SIGTERM or SIGINT; returns the exit code.

@@ -64,14 +64,22 @@ Status CheckPermission(const Route& route, const Principal& principal,
         (name == params.end() || name->second != principal.endpoint)) {
       return refuse("may predict only on endpoint '" + principal.endpoint + "'");
     }
-    return Ok();
+    return route.param_check ? route.param_check(principal, params) : Ok();
   }
   if (!principal.endpoint.empty()) {
     return refuse("is limited to predicting on endpoint '" + principal.endpoint + "'");
   }
-  if (needed == "read" ? scopes.CanRead() : scopes.CanWrite()) return Ok();
+  if (needed == "read" ? scopes.CanRead() : scopes.CanWrite()) {
+    return route.param_check ? route.param_check(principal, params) : Ok();
+  }
   return refuse("lacks the " + std::string(needed) + " scope this route needs (`aimass tokens " +
                 "create --scopes " + std::string(needed) + "` makes a token that has it)");
+}
+
+void Router::AddParamChecks(const std::function<ParamCheck(const Route&)>& check_for) {
+  for (auto& entry : entries_) {
+    if (ParamCheck check = check_for(entry.route)) entry.route.param_check = std::move(check);
+  }
 }
 
 std::vector<const Route*> Router::routes() const {

@@ -33,6 +33,11 @@ enum class BodyMode {
 // Called on an io thread; must be short (hand long work to a job or a Response::stream).
 using Handler = std::function<Response(Request&)>;
 
+// A second check after a route's Access passed: whether the caller may touch what the
+// route's parameters name (the project a dataset belongs to, say). Its error is the answer.
+using ParamCheck =
+    std::function<Status(const Principal&, const std::map<std::string, std::string>& params)>;
+
 struct Route {
   std::string method;   // "GET"
   // "/api/v1/datasets/{name}/versions/{v}": literal segments and {name} parameters; a last
@@ -41,14 +46,15 @@ struct Route {
   Access access = Access::kUser;
   BodyMode body = BodyMode::kBuffered;
   Handler handler;
+  ParamCheck param_check = {};  // none when empty; Router::AddParamChecks sets it
 };
 
 // The permission a route needs, in the words `GET /api/v1/routes` lists: "none", "read",
 // "write", "predict" or "admin".
 std::string_view RequiredPermission(const Route& route);
 
-// Whether `principal` may call `route` with these (decoded) route parameters; the error is
-// the 403 answer's message.
+// Whether `principal` may call `route` with these (decoded) route parameters, by its Access
+// and then its param_check; the error is the 403 answer's message.
 Status CheckPermission(const Route& route, const Principal& principal,
                        const std::map<std::string, std::string>& params);
 
@@ -75,6 +81,9 @@ class Router {
 
   // Every route, in the order added: the one route table that says who may call what.
   std::vector<const Route*> routes() const;
+  // Gives each route the check `check_for` returns for it (an empty one leaves it as it
+  // was). Like Add, before the server starts.
+  void AddParamChecks(const std::function<ParamCheck(const Route&)>& check_for);
 
  private:
   struct Segment {

@@ -14,18 +14,20 @@ namespace {
 constexpr auto kGracePeriod = std::chrono::seconds(10);
 constexpr auto kForceClosePeriod = std::chrono::seconds(5);
 
-void Accept(ServerContext* context) {
-  context->acceptor->async_accept(
-      net::make_strand(context->ioc), [context](beast::error_code ec, tcp::socket socket) {
-        if (ec == net::error::operation_aborted || !context->acceptor->is_open()) return;
+// Accepts on `acceptor` forever; its connections use `router`.
+void Accept(ServerContext* context, tcp::acceptor* acceptor, const Router* router) {
+  acceptor->async_accept(
+      net::make_strand(context->ioc),
+      [context, acceptor, router](beast::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
         if (ec) {
           spdlog::warn("accepting a connection failed: {}", ec.message());
         } else if (!context->stopping) {
           beast::error_code ignored;
           socket.set_option(tcp::no_delay(true), ignored);
-          std::make_shared<Session>(*context, std::move(socket))->Start();
+          std::make_shared<Session>(*context, std::move(socket), *router)->Start();
         }
-        Accept(context);
+        Accept(context, acceptor, router);
       });
 }
 
@@ -55,14 +57,49 @@ Result<tcp::endpoint> Resolve(net::io_context& ioc, const std::string& host, uin
   return results.begin()->endpoint();
 }
 
+// Opens, binds and listens; `flag` names the option to change in the error.
+Status Listen(ServerContext& c, std::optional<tcp::acceptor>& acceptor, const std::string& host,
+              uint16_t port, std::string_view flag) {
+  AIMASS_ASSIGN_OR_RETURN(tcp::endpoint endpoint, Resolve(c.ioc, host, port));
+  acceptor.emplace(net::make_strand(c.ioc));
+  beast::error_code ec;
+  std::string step = "open";
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) step = "bind", acceptor->bind(endpoint, ec);
+  if (!ec) step = "listen", acceptor->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    acceptor.reset();
+    return Fail(ErrorCode::kUnavailable,
+                "cannot " + step + " " + host + ":" + std::to_string(port) + ": " + ec.message() +
+                    "; stop the process that uses this port or choose another " +
+                    std::string(flag));
+  }
+  return Ok();
+}
+
 }  // namespace
+
+bool IsManagementRoute(const Route& route) {
+  return route.access == Access::kAdmin || route.pattern == "/metrics";
+}
 
 Server::Server(ServerOptions options, Router router, Authenticator authenticator) {
   if (options.upload_dir.empty()) {
     options.upload_dir = std::filesystem::temp_directory_path() / "aimass-uploads";
   }
+  // Two listeners: each gets a router of its own routes only, so the other listener's
+  // routes answer 404 (or 405) exactly as if they did not exist.
+  Router management;
+  if (options.management_port) {
+    Router main;
+    for (const Route* route : router.routes()) {
+      (IsManagementRoute(*route) ? management : main).Add(*route);
+    }
+    router = std::move(main);
+  }
   context_ = std::make_unique<ServerContext>(std::move(options), std::move(router),
-                                             std::move(authenticator));
+                                             std::move(management), std::move(authenticator));
 }
 
 Server::~Server() {
@@ -84,34 +121,41 @@ Status Server::Start() {
                                           c.options.upload_dir.string() + ": " +
                                           fs_error.message() + "; choose a writable --upload-dir");
   }
-  AIMASS_ASSIGN_OR_RETURN(tcp::endpoint endpoint,
-                          Resolve(c.ioc, c.options.host, c.options.port));
-
-  c.acceptor.emplace(net::make_strand(c.ioc));
-  beast::error_code ec;
-  std::string step = "open";
-  c.acceptor->open(endpoint.protocol(), ec);
-  if (!ec) c.acceptor->set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) step = "bind", c.acceptor->bind(endpoint, ec);
-  if (!ec) step = "listen", c.acceptor->listen(net::socket_base::max_listen_connections, ec);
-  if (ec) {
-    c.acceptor.reset();
-    return Fail(ErrorCode::kUnavailable,
-                "cannot " + step + " " + c.options.host + ":" + std::to_string(c.options.port) +
-                    ": " + ec.message() +
-                    "; stop the process that uses this port or choose another --port");
+  if (!c.options.tls_cert_file.empty() || !c.options.tls_key_file.empty()) {
+    AIMASS_ASSIGN_OR_RETURN(c.tls,
+                            MakeServerTlsContext(c.options.tls_cert_file, c.options.tls_key_file));
   }
+  AIMASS_RETURN_IF_ERROR(Listen(c, c.acceptor, c.options.host, c.options.port, "--listen"));
   c.port = c.acceptor->local_endpoint().port();
+  if (c.options.management_port) {
+    if (auto listening = Listen(c, c.management_acceptor, c.options.management_host,
+                                *c.options.management_port, "--management-listen");
+        !listening) {
+      c.acceptor.reset();
+      return listening;
+    }
+    c.management_port = c.management_acceptor->local_endpoint().port();
+  }
   c.work.emplace(net::make_work_guard(c.ioc));
-  Accept(&c);
+  Accept(&c, &*c.acceptor, &c.router);
+  if (c.management_acceptor) Accept(&c, &*c.management_acceptor, &c.management_router);
   int threads = std::max(1, c.options.io_threads);
   for (int i = 0; i < threads; ++i) c.io_threads.emplace_back(RunIoThread, &c);
   c.started = true;
-  spdlog::info("listening on http://{}:{}", c.options.host, c.port.load());
+  const char* scheme = c.tls ? "https" : "http";
+  spdlog::info("listening on {}://{}:{}", scheme, c.options.host, c.port.load());
+  if (c.management_acceptor) {
+    spdlog::info("management routes on {}://{}:{}", scheme, c.options.management_host,
+                 c.management_port.load());
+  }
   return Ok();
 }
 
 uint16_t Server::port() const { return context_->port; }
+
+uint16_t Server::management_port() const { return context_->management_port; }
+
+bool Server::tls() const { return context_->tls != nullptr; }
 
 bool Server::stopping() const { return context_->stopping; }
 
@@ -143,14 +187,17 @@ void Server::RunStop() {
     started = c.started;
   }
   if (started) {
-    // Closed on its strand, and waited for, so no connection is accepted after Stop.
-    std::promise<void> closed;
-    net::post(c.acceptor->get_executor(), [&c, &closed] {
-      beast::error_code ignored;
-      c.acceptor->close(ignored);
-      closed.set_value();
-    });
-    closed.get_future().wait();
+    // Closed on their strands, and waited for, so no connection is accepted after Stop.
+    for (auto* acceptor : {&c.acceptor, &c.management_acceptor}) {
+      if (!*acceptor) continue;
+      std::promise<void> closed;
+      net::post((*acceptor)->get_executor(), [acceptor, &closed] {
+        beast::error_code ignored;
+        (*acceptor)->close(ignored);
+        closed.set_value();
+      });
+      closed.get_future().wait();
+    }
     for (auto& session : c.LiveSessions()) session->PostStop();
     if (!c.WaitForNoSessions(kGracePeriod)) {
       auto live = c.LiveSessions();

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -36,7 +37,26 @@ struct ServerOptions {
   // Invalid tokens one client address may send per minute before its requests with a token
   // get 429 for the rest of that minute; 0: no limit.
   int auth_failure_limit = 20;
+  // HTTPS: a PEM certificate chain and its PEM private key, both or neither (plain HTTP).
+  // With them every listener speaks only TLS 1.2+ and responses carry HSTS.
+  std::filesystem::path tls_cert_file;
+  std::filesystem::path tls_key_file;
+  // A TLS client must finish its handshake within this, or the connection is closed.
+  std::chrono::seconds handshake_timeout{10};
+  // A second listener for the management routes (IsManagementRoute); without a port, none
+  // and every route is on the main listener. With one, the management routes are only there
+  // (the main listener answers 404 for them) and only they are there.
+  std::string management_host = "127.0.0.1";
+  std::optional<uint16_t> management_port;  // 0 = pick a free port
 };
+
+// Checks that the TLS files come as a pair (both or neither); the error names the missing
+// flag (--tls-cert or --tls-key). Start checks the files themselves.
+Status CheckTlsFlags(std::string_view cert_file, std::string_view key_file);
+
+// Routes that move to the management listener when there is one: the admin routes
+// (Access::kAdmin: users, key rotation, the route table) and GET /metrics.
+bool IsManagementRoute(const Route& route);
 
 struct ServerContext;
 
@@ -51,10 +71,15 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Binds, listens and starts the io threads. An error value when the address is in use,
-  // the host is not an address, or upload_dir cannot be created; or when already started.
+  // the host is not an address, upload_dir cannot be created, or the TLS files cannot be
+  // read or do not match; or when already started.
   Status Start();
   // The bound port (after Start; useful with port 0).
   uint16_t port() const;
+  // The management listener's bound port (after Start); 0 when there is none.
+  uint16_t management_port() const;
+  // Whether the listeners speak HTTPS.
+  bool tls() const;
   // Graceful stop: stops accepting, closes idle keep-alive connections, lets in-flight
   // requests finish (up to 10 s, then closes them), makes stream writers return false.
   // Blocks until done unless called on an io or stream thread. Idempotent.

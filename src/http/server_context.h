@@ -14,6 +14,7 @@
 #include "http/asio.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/tls.h"
 
 namespace aimass::http {
 
@@ -26,8 +27,10 @@ inline thread_local bool tls_on_server_thread = false;
 // destroyed. Fields are immutable after Start unless guarded as marked. Member order
 // matters: the io_context is destroyed before the registry its sessions unregister from.
 struct ServerContext {
-  ServerContext(ServerOptions o, Router r, Authenticator a)
-      : options(std::move(o)), router(std::move(r)), authenticator(std::move(a)),
+  // `r` serves the main listener, `m` the management listener (if options ask for one).
+  ServerContext(ServerOptions o, Router r, Router m, Authenticator a)
+      : options(std::move(o)), router(std::move(r)), management_router(std::move(m)),
+        authenticator(std::move(a)),
         auth_failures(options.auth_failure_limit),
         ioc(options.io_threads > 0 ? options.io_threads : 1) {}
 
@@ -42,10 +45,12 @@ struct ServerContext {
 
   const ServerOptions options;
   const Router router;
+  const Router management_router;
   const Authenticator authenticator;
   AuthFailureLimiter auth_failures;
   std::atomic<bool> stopping{false};
   std::atomic<uint16_t> port{0};
+  std::atomic<uint16_t> management_port{0};
   std::atomic<uint64_t> next_upload{0};
 
   std::mutex mu;
@@ -61,8 +66,12 @@ struct ServerContext {
   std::thread stopper;
   std::vector<std::thread> io_threads;
 
+  // Set by Start (before any connection) when the options name a certificate; then every
+  // connection is TLS. Shared read-only by all connections.
+  std::unique_ptr<ssl::context> tls;
   net::io_context ioc;
-  std::optional<tcp::acceptor> acceptor;  // on its own strand
+  std::optional<tcp::acceptor> acceptor;             // on its own strand
+  std::optional<tcp::acceptor> management_acceptor;  // on its own strand
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
 };
 

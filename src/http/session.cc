@@ -39,8 +39,11 @@ Session::Registration::~Registration() {
   if (context != nullptr) context->RemoveSession(session);
 }
 
-Session::Session(ServerContext& context, tcp::socket socket)
-    : context_(context), socket_(std::move(socket)), timer_(socket_.get_executor()) {}
+Session::Session(ServerContext& context, tcp::socket socket, const Router& router)
+    : context_(context), router_(router), socket_(std::move(socket)),
+      timer_(socket_.get_executor()) {
+  if (context_.tls) tls_ = std::make_unique<ssl::stream<tcp::socket&>>(socket_, *context_.tls);
+}
 
 Session::~Session() { DiscardUpload(); }
 
@@ -48,7 +51,33 @@ void Session::Start() {
   context_.AddSession(shared_from_this());
   registration_.context = &context_;  // fields, not a temporary whose destructor would run
   registration_.session = this;
-  net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+    if (self->tls_) return self->Handshake();
+    self->ReadHeader();
+  });
+}
+
+// The handshake has its own deadline, so a client that connects and sends nothing (or
+// too little) cannot hold the connection. Handshake failures are the client's: a plain
+// HTTP request on this port, an old protocol version, a certificate it does not trust.
+void Session::Handshake() {
+  if (context_.stopping) return Close();
+  ArmTimer(context_.options.handshake_timeout);
+  tls_->async_handshake(ssl::stream_base::server,
+                        [self = shared_from_this()](beast::error_code ec) {
+                          self->OnHandshake(ec);
+                        });
+}
+
+void Session::OnHandshake(beast::error_code ec) {
+  if (state_ == State::kClosed) return;
+  DisarmTimer();
+  if (ec) {
+    spdlog::debug("TLS handshake with {} failed: {}", RemoteAddress(),
+                  timed_out_ ? "timed out" : ec.message());
+    return Close();
+  }
+  ReadHeader();
 }
 
 void Session::PostStop() {
@@ -74,10 +103,12 @@ void Session::ReadHeader() {
   // Limits are checked per route once the header is in; until then, none.
   parser_->body_limit(std::numeric_limits<uint64_t>::max());
   ArmTimer(context_.options.idle_timeout);
-  bhttp::async_read_header(socket_, buffer_, *parser_,
-                           [self = shared_from_this()](beast::error_code ec, size_t) {
-                             self->OnHeader(ec);
-                           });
+  WithStream([this](auto& stream) {
+    bhttp::async_read_header(stream, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, size_t) {
+                               self->OnHeader(ec);
+                             });
+  });
 }
 
 void Session::OnHeader(beast::error_code ec) {
@@ -137,7 +168,7 @@ std::optional<Response> Session::Admit() {
   }
   request_.path = std::move(*path);
 
-  auto match = context_.router.Find(request_.method, parts.path);
+  auto match = router_.Find(request_.method, parts.path);
   if (!match) return std::move(match.error());
   route_ = match->route;
   request_.params = std::move(match->params);
@@ -240,11 +271,13 @@ void Session::BeginBody() {
   }
   ArmTimer(context_.options.request_timeout);
   if (EqualsIgnoreCase(ToStd(parser_->get()[bhttp::field::expect]), "100-continue")) {
-    net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       if (ec) return self->Close();
-                       self->ReadBody();
-                     });
+    WithStream([this](auto& stream) {
+      net::async_write(stream, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](beast::error_code ec, size_t) {
+                         if (ec) return self->Close();
+                         self->ReadBody();
+                       });
+    });
     return;
   }
   ReadBody();
@@ -301,21 +334,31 @@ void Session::Send(Response response) {
   response_.set(bhttp::field::server, "aimass");
   response_.set("X-Request-Id", request_.request_id);
   SetSecurityHeaders(response_);
+  if (tls_) response_.set(bhttp::field::strict_transport_security, kStrictTransportSecurity);
   if (!response.body.empty() || (response.status != 204 && response.status != 304)) {
     response_.set(bhttp::field::content_type, response.content_type);
   }
   // A handler's own header replaces a default of the same name (an event stream's
   // Cache-Control).
   for (auto& [name, value] : response.headers) response_.erase(name);
-  for (auto& [name, value] : response.headers) response_.insert(name, value);
+  for (auto& [name, value] : response.headers) {
+    // Over HTTPS a cookie (the console's session) must never travel over plain HTTP.
+    if (tls_ && EqualsIgnoreCase(name, "Set-Cookie")) {
+      response_.insert(name, WithSecureAttribute(value));
+    } else {
+      response_.insert(name, value);
+    }
+  }
   response_.body() = std::move(response.body);
   response_.keep_alive(!close_after_);
   response_.prepare_payload();
   ArmTimer(context_.options.request_timeout);
-  bhttp::async_write(socket_, response_,
-                     [self = shared_from_this()](beast::error_code ec, size_t bytes) {
-                       self->OnWritten(ec, bytes);
-                     });
+  WithStream([this](auto& stream) {
+    bhttp::async_write(stream, response_,
+                       [self = shared_from_this()](beast::error_code ec, size_t bytes) {
+                         self->OnWritten(ec, bytes);
+                       });
+  });
 }
 
 void Session::OnWritten(beast::error_code ec, size_t bytes) {
@@ -328,7 +371,8 @@ void Session::OnWritten(beast::error_code ec, size_t bytes) {
 
 // Closing a socket with unread input makes the kernel send RST, which can destroy the
 // response before the client reads it. So: stop sending, read and drop what still comes
-// for a moment, then close (nginx's lingering close).
+// for a moment, then close (nginx's lingering close). Over TLS the records are dropped
+// undecrypted, from the socket under the TLS stream.
 void Session::Linger() {
   state_ = State::kClosing;
   beast::error_code ignored;

@@ -15,14 +15,19 @@
 #include "http/response.h"
 #include "http/router.h"
 #include "http/server_context.h"
+#include "http/tls.h"
 
 namespace aimass::http {
 
 // All methods run on the connection's strand, except RunStream (on the stream thread,
 // after the strand handed the socket over) and the Post* entry points (any thread).
+// When the server has a TLS context the connection is HTTPS: a handshake first, then the
+// same cycle over the TLS stream (chosen once per connection, so plain HTTP pays a branch
+// per operation and no virtual call or allocation).
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(ServerContext& context, tcp::socket socket);
+  // `router` is the listener's: the main one, or the management one.
+  Session(ServerContext& context, tcp::socket socket, const Router& router);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -46,6 +51,17 @@ class Session : public std::enable_shared_from_this<Session> {
   };
 
   // session.cc: the request cycle.
+  // Calls f(stream) with the TLS stream or the plain socket.
+  template <typename F>
+  void WithStream(F&& f) {
+    if (tls_) {
+      f(*tls_);
+    } else {
+      f(socket_);
+    }
+  }
+  void Handshake();
+  void OnHandshake(beast::error_code ec);
   void ReadHeader();
   void OnHeader(beast::error_code ec);
   std::optional<Response> Admit();  // the error response, or nullopt to go on
@@ -85,7 +101,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   Registration registration_;
   ServerContext& context_;
+  const Router& router_;
   tcp::socket socket_;
+  // Over socket_ (declared after it, so destroyed first); null on a plain HTTP connection.
+  std::unique_ptr<ssl::stream<tcp::socket&>> tls_;
   std::optional<std::string> remote_address_;  // RemoteAddress()
   net::steady_timer timer_;
   beast::flat_buffer buffer_;

@@ -50,10 +50,12 @@ void Session::ReadBody() {
     body.size = kUploadChunk;
   }
   read_capacity_ = body.size;
-  bhttp::async_read(socket_, buffer_, *parser_,
-                    [self = shared_from_this()](beast::error_code ec, size_t) {
-                      self->OnBody(ec);
-                    });
+  WithStream([this](auto& stream) {
+    bhttp::async_read(stream, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        self->OnBody(ec);
+                      });
+  });
 }
 
 void Session::OnBody(beast::error_code ec) {

@@ -1,5 +1,7 @@
 #include "http/session_cookie.h"
 
+#include <cctype>
+
 #include "common/hash.h"
 
 namespace aimass::http {
@@ -29,6 +31,24 @@ std::string SetSessionCookie(std::string_view secret, int64_t max_age_seconds) {
 
 std::string ClearSessionCookie() {
   return std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
+}
+
+std::string WithSecureAttribute(std::string_view set_cookie) {
+  // Attributes follow the first ';'; compare each one's name without case or spaces.
+  size_t start = set_cookie.find(';');
+  while (start != std::string_view::npos) {
+    size_t end = set_cookie.find(';', start + 1);
+    std::string_view attribute = set_cookie.substr(start + 1, end == std::string_view::npos
+                                                                  ? std::string_view::npos
+                                                                  : end - start - 1);
+    while (!attribute.empty() && attribute.front() == ' ') attribute.remove_prefix(1);
+    while (!attribute.empty() && attribute.back() == ' ') attribute.remove_suffix(1);
+    std::string name(attribute);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name == "secure") return std::string(set_cookie);
+    start = end;
+  }
+  return std::string(set_cookie) + "; Secure";
 }
 
 }  // namespace aimass::http

@@ -19,5 +19,8 @@ std::string SessionCookieValue(std::string_view cookie_header);
 // Set-Cookie values that set the session (for max_age_seconds) and clear it.
 std::string SetSessionCookie(std::string_view secret, int64_t max_age_seconds);
 std::string ClearSessionCookie();
+// A Set-Cookie value with the Secure attribute added (unless it has it), for responses
+// served over HTTPS: the browser then never sends the cookie over plain HTTP.
+std::string WithSecureAttribute(std::string_view set_cookie);
 
 }  // namespace aimass::http

@@ -42,6 +42,7 @@ void Session::RunStream(Response response) {
   head.set(bhttp::field::server, "aimass");
   head.set("X-Request-Id", request_.request_id);
   SetSecurityHeaders(head);
+  if (tls_) head.set(bhttp::field::strict_transport_security, kStrictTransportSecurity);
   head.set(bhttp::field::content_type, response.content_type);
   // A handler's own header replaces a default of the same name (an event stream's
   // Cache-Control).
@@ -52,13 +53,15 @@ void Session::RunStream(Response response) {
   bhttp::response_serializer<bhttp::empty_body> serializer{head};
 
   beast::error_code ec;
-  bhttp::write_header(socket_, serializer, ec);
+  WithStream([&](auto& stream) { bhttp::write_header(stream, serializer, ec); });
   bool open = !ec;
   uint64_t bytes = 0;
   ChunkWriter write = [&](std::string_view chunk) {
     if (!open || context_.stopping || ClientGone()) return open = false;
     if (chunk.empty()) return true;  // an empty chunk would end the stream
-    net::write(socket_, bhttp::make_chunk(net::const_buffer(chunk.data(), chunk.size())), ec);
+    WithStream([&](auto& stream) {
+      net::write(stream, bhttp::make_chunk(net::const_buffer(chunk.data(), chunk.size())), ec);
+    });
     if (ec) return open = false;
     bytes += chunk.size();
     return true;
@@ -77,7 +80,7 @@ void Session::RunStream(Response response) {
     spdlog::error("{} {} {}: {}", request_.request_id, request_.method, request_.path,
                   status.error().message);
   } else if (open) {
-    net::write(socket_, bhttp::make_chunk_last(), ec);
+    WithStream([&](auto& stream) { net::write(stream, bhttp::make_chunk_last(), ec); });
   }
   LogAccess(request_, response.status, bytes, Clock::now() - start_);
 

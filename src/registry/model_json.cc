@@ -9,6 +9,7 @@ using nlohmann::json;
 
 json ModelJson(const store::ModelRecord& m) {
   return {{"name", m.name},
+          {"project", m.project},
           {"description", m.description},
           {"created_at", IsoTime(m.created_at)},
           {"updated_at", IsoTime(m.updated_at)},

@@ -209,8 +209,8 @@ Result<MemberDownload> RegistryService::OpenMember(const ModelRef& ref, const st
   AIMASS_ASSIGN_OR_RETURN(auto version, Version(ref));
   for (const auto& m : version.members) {
     if (m.name != member) continue;
-    AIMASS_ASSIGN_OR_RETURN(fs::path path, blobs_.OpenPath(m.blob_hash));
-    return MemberDownload{version, m, path};
+    AIMASS_ASSIGN_OR_RETURN(blob::BlobFile file, blobs_.Open(m.blob_hash));
+    return MemberDownload{version, m, std::move(file)};
   }
   std::string names;
   for (const auto& m : version.members) names += (names.empty() ? "" : ", ") + m.name;
@@ -220,14 +220,17 @@ Result<MemberDownload> RegistryService::OpenMember(const ModelRef& ref, const st
 
 Result<BundleDownload> RegistryService::Export(const ModelRef& ref) {
   AIMASS_ASSIGN_OR_RETURN(auto version, Version(ref));
+  std::vector<blob::BlobFile> opened;
   std::vector<fs::path> files;
   for (const auto& member : version.members) {
-    AIMASS_ASSIGN_OR_RETURN(fs::path path, blobs_.OpenPath(member.blob_hash));
-    files.push_back(std::move(path));
+    AIMASS_ASSIGN_OR_RETURN(blob::BlobFile file, blobs_.Open(member.blob_hash));
+    files.push_back(file.path());
+    opened.push_back(std::move(file));
   }
   BundlePlan plan = PlanBundle(version, files);
   std::string filename = version.model_name + "-" + std::to_string(version.version) + ".aimass";
-  return BundleDownload{std::move(version), std::move(plan), std::move(filename)};
+  return BundleDownload{std::move(version), std::move(plan), std::move(filename),
+                        std::make_shared<std::vector<blob::BlobFile>>(std::move(opened))};
 }
 
 Result<store::ModelVersionRecord> RegistryService::Import(const fs::path& bundle,

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -23,11 +24,12 @@ struct RegistryOptions {
   BundleLimits bundle;  // what an imported bundle may hold
 };
 
-// One member's bytes, ready to be read (the blob was verified against its hash).
+// One member's bytes, ready to be read at file.path() while `file` lives (the blob was
+// verified against its hash; an encrypted one was decrypted into a scratch copy).
 struct MemberDownload {
   store::ModelVersionRecord version;
   store::ModelMemberRecord member;
-  std::filesystem::path path;
+  blob::BlobFile file;
 };
 
 // A version's bundle, ready to be written with WriteBundle(plan, sink).
@@ -35,6 +37,8 @@ struct BundleDownload {
   store::ModelVersionRecord version;
   BundlePlan plan;
   std::string filename;  // "credit_risk-3.aimass"
+  // The members' files that `plan` names: keep this alive until the bundle is written.
+  std::shared_ptr<std::vector<blob::BlobFile>> files;
 };
 
 struct ImportOptions {

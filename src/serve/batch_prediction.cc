@@ -76,7 +76,7 @@ Result<jobs::JobOutcome> BatchPredictionService::Run(jobs::JobContext& context) 
 
   AIMASS_ASSIGN_OR_RETURN(auto ref, data::ParseDatasetRef(dataset));
   AIMASS_ASSIGN_OR_RETURN(auto version, store_.GetVersion(ref.name, ref.version));
-  AIMASS_ASSIGN_OR_RETURN(auto path, datasets_.VersionFile(version));
+  AIMASS_ASSIGN_OR_RETURN(blob::BlobFile input_file, datasets_.VersionFile(version));
   AIMASS_RETURN_IF_ERROR(context.Progress(1, "reading " + dataset));
   const auto reading = std::chrono::steady_clock::now();
 
@@ -86,7 +86,7 @@ Result<jobs::JobOutcome> BatchPredictionService::Run(jobs::JobContext& context) 
   std::set<std::string> present;
   {
     AIMASS_ASSIGN_OR_RETURN(auto engine, datasets_.OpenEngine());
-    AIMASS_ASSIGN_OR_RETURN(auto all, train::LoadParquet(*engine, path, {}));
+    AIMASS_ASSIGN_OR_RETURN(auto all, train::LoadParquet(*engine, input_file.path(), {}));
     for (const auto& column : all.columns) present.insert(column.name);
     for (const auto& name : needed) {
       if (!present.contains(name)) {
@@ -179,7 +179,8 @@ Result<jobs::JobOutcome> BatchPredictionService::Run(jobs::JobContext& context) 
     AIMASS_ASSIGN_OR_RETURN(auto engine, datasets_.OpenEngine());
     AIMASS_RETURN_IF_ERROR(WritePredictionTable(*engine, "predictions", pipeline, predicted, rows));
     AIMASS_RETURN_IF_ERROR(
-        engine->Execute("COPY (SELECT * FROM read_parquet(" + data::QuoteLiteral(path.string()) +
+        engine->Execute("COPY (SELECT * FROM read_parquet(" +
+                        data::QuoteLiteral(input_file.path().string()) +
                         ") POSITIONAL JOIN predictions) TO " + data::QuoteLiteral(joined.string()) +
                         " (FORMAT parquet)"));
   }

@@ -45,7 +45,7 @@ Result<std::shared_ptr<const LoadedModel>> ModelLoader::LoadFresh(
   const registry::ModelRef ref{version.model_name, version.version, ""};
   const train::MemberReader read = [&](const std::string& member) -> Result<std::string> {
     AIMASS_ASSIGN_OR_RETURN(auto opened, registry_.OpenMember(ref, member));
-    AIMASS_ASSIGN_OR_RETURN(std::string bytes, ReadFile(opened.path));
+    AIMASS_ASSIGN_OR_RETURN(std::string bytes, ReadFile(opened.file.path()));
     // An imported bundle's members hold any bytes, and the JSON and UBJSON readers of
     // model files recurse once per nesting level.
     AIMASS_RETURN_IF_ERROR(data::CheckModelFileDepth(bytes, "member '" + member + "'"));

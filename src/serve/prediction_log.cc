@@ -1,12 +1,17 @@
 #include "serve/prediction_log.h"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <utility>
+
+#include "security/crypto/blob_cipher.h"
 
 namespace aimass::serve {
 namespace fs = std::filesystem;
@@ -27,16 +32,68 @@ std::vector<fs::path> FilesOf(const fs::path& folder, const std::string& kind) {
   return rotated;
 }
 
+// The associated data of an endpoint's encrypted batches of one kind: a batch moved to
+// another endpoint's or kind's file fails to decrypt.
+std::string BatchIdentity(const std::string& endpoint, const std::string& kind) {
+  return endpoint + "/" + kind;
+}
+
+// `lines` encrypted as one line of base64 (never '{', so plaintext lines read as before).
+Result<std::string> SealedLine(std::string_view lines, const security::crypto::KeyRing& keys,
+                               const std::string& identity) {
+  AIMASS_ASSIGN_OR_RETURN(std::string sealed,
+                          security::crypto::EncryptBytes(lines, keys, identity));
+  constexpr int kVariant = sodium_base64_VARIANT_ORIGINAL;
+  std::string line(sodium_base64_encoded_len(sealed.size(), kVariant), '\0');
+  sodium_bin2base64(line.data(), line.size(), reinterpret_cast<const unsigned char*>(sealed.data()),
+                    sealed.size(), kVariant);
+  line.resize(std::strlen(line.c_str()));
+  return line + "\n";
+}
+
+Result<std::string> OpenedLine(const std::string& text, const security::crypto::KeyRing& keys,
+                               const std::string& identity) {
+  std::string sealed(text.size(), '\0');
+  size_t size = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(sealed.data()), sealed.size(), text.data(),
+                        text.size(), nullptr, &size, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) != 0) {
+    return Fail(ErrorCode::kInternal, "an encrypted prediction log line is not base64");
+  }
+  sealed.resize(size);
+  return security::crypto::DecryptBytes(sealed, keys, identity);
+}
+
 // Calls `line` with each JSON line of the files; lines that do not parse (a write cut by a
-// crash) are skipped.
-void ReadLines(const std::vector<fs::path>& files,
+// crash) are skipped. Encrypted batches are decrypted with `keys`; one that fails (altered,
+// cut, another log's) is skipped and counted in `unreadable`.
+void ReadLines(const std::vector<fs::path>& files, const security::crypto::KeyRing* keys,
+               const std::string& identity, int64_t& unreadable,
                const std::function<void(const nlohmann::json&)>& line) {
+  auto parse = [&](std::string_view text) {
+    auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_object()) line(parsed);
+  };
   for (const auto& file : files) {
     std::ifstream in(file);
     std::string text;
     while (std::getline(in, text)) {
-      auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-      if (parsed.is_object()) line(parsed);
+      if (text.empty()) continue;
+      if (text.front() == '{') {
+        parse(text);
+        continue;
+      }
+      auto batch = keys ? OpenedLine(text, *keys, identity) : Result<std::string>("");
+      if (!keys || !batch) {
+        ++unreadable;
+        continue;
+      }
+      std::string_view rest = *batch;
+      while (!rest.empty()) {
+        size_t end = rest.find('\n');
+        parse(rest.substr(0, end));
+        rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+      }
     }
   }
 }
@@ -121,7 +178,14 @@ void PredictionLog::Feedback(const std::string& endpoint, const std::string& id,
 }
 
 void PredictionLog::Append(const std::string& endpoint, const std::string& kind,
-                           const std::string& lines) {
+                           const std::string& plain_lines) {
+  std::string sealed;
+  if (options_.keys != nullptr) {
+    auto line = SealedLine(plain_lines, *options_.keys, BatchIdentity(endpoint, kind));
+    if (!line) return;  // never written in the clear; the log is best effort
+    sealed = std::move(*line);
+  }
+  const std::string& lines = options_.keys != nullptr ? sealed : plain_lines;
   std::lock_guard lock(files_mu_);
   const fs::path folder = options_.dir / endpoint;
   const fs::path active = folder / (kind + ".jsonl");
@@ -198,7 +262,9 @@ Result<nlohmann::json> PredictionLog::Quality(const std::string& endpoint) {
   std::lock_guard lock(files_mu_);
   const fs::path folder = options_.dir / endpoint;
   std::map<std::string, nlohmann::json> truth;  // by prediction id; the latest wins
-  ReadLines(FilesOf(folder, "feedback"),
+  int64_t unreadable = 0;
+  ReadLines(FilesOf(folder, "feedback"), options_.keys, BatchIdentity(endpoint, "feedback"),
+            unreadable,
             [&](const nlohmann::json& line) { truth[line.value("id", "")] = line["truth"]; });
   struct Tally {
     bool shadow = false;
@@ -207,26 +273,28 @@ Result<nlohmann::json> PredictionLog::Quality(const std::string& endpoint) {
     bool numbers = false;
   };
   std::map<std::pair<std::string, bool>, Tally> tallies;
-  ReadLines(FilesOf(folder, "predictions"), [&](const nlohmann::json& line) {
-    const bool shadow = line.value("shadow", false);
-    Tally& tally = tallies[{line.value("model", ""), shadow}];
-    tally.shadow = shadow;
-    ++tally.predictions;
-    auto known = truth.find(line.value("id", ""));
-    if (known == truth.end()) return;
-    const nlohmann::json predicted = line["output"].value("prediction", nlohmann::json());
-    ++tally.with_feedback;
-    if (predicted.is_number() && known->second.is_number()) {
-      tally.numbers = true;
-      const double error = predicted.get<double>() - known->second.get<double>();
-      tally.squared += error * error;
-      tally.absolute += std::abs(error);
-    } else {
-      const std::string want =
-          known->second.is_string() ? known->second.get<std::string>() : known->second.dump();
-      tally.correct += predicted.is_string() && predicted.get<std::string>() == want;
-    }
-  });
+  ReadLines(FilesOf(folder, "predictions"), options_.keys, BatchIdentity(endpoint, "predictions"),
+            unreadable, [&](const nlohmann::json& line) {
+              const bool shadow = line.value("shadow", false);
+              Tally& tally = tallies[{line.value("model", ""), shadow}];
+              tally.shadow = shadow;
+              ++tally.predictions;
+              auto known = truth.find(line.value("id", ""));
+              if (known == truth.end()) return;
+              const nlohmann::json predicted = line["output"].value("prediction", nlohmann::json());
+              ++tally.with_feedback;
+              if (predicted.is_number() && known->second.is_number()) {
+                tally.numbers = true;
+                const double error = predicted.get<double>() - known->second.get<double>();
+                tally.squared += error * error;
+                tally.absolute += std::abs(error);
+              } else {
+                const std::string want = known->second.is_string()
+                                             ? known->second.get<std::string>()
+                                             : known->second.dump();
+                tally.correct += predicted.is_string() && predicted.get<std::string>() == want;
+              }
+            });
   nlohmann::json versions = nlohmann::json::array();
   for (const auto& [key, tally] : tallies) {
     nlohmann::json item = {{"model", key.first},
@@ -242,7 +310,9 @@ Result<nlohmann::json> PredictionLog::Quality(const std::string& endpoint) {
     }
     versions.push_back(std::move(item));
   }
-  return nlohmann::json{{"endpoint", endpoint}, {"versions", std::move(versions)}};
+  nlohmann::json quality = {{"endpoint", endpoint}, {"versions", std::move(versions)}};
+  if (unreadable > 0) quality["unreadable_batches"] = unreadable;
+  return quality;
 }
 
 void PredictionLog::Remove(const std::string& endpoint) {

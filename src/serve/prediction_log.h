@@ -3,6 +3,10 @@
 // monitoring (and DuckDB's read_json) can read them. Writing is asynchronous and bounded:
 // a request only posts its lines to a BackgroundQueue (dropped, and counted, when full);
 // files rotate at a size and the oldest go once an endpoint's log passes its limit.
+// With a KeyRing (encryption at rest), each appended batch of lines is one line of base64
+// holding the batch encrypted (security/crypto/blob_cipher.h) with associated data
+// "<endpoint>/<kind>" (then only Quality reads them, not read_json); plaintext lines
+// written before still read.
 #pragma once
 
 #include <cstdint>
@@ -15,16 +19,18 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "security/crypto/key_ring.h"
 #include "serve/background_queue.h"
 
 namespace aimass::serve {
 
 struct PredictionLogOptions {
-  std::filesystem::path dir;             // <data-dir>/predictions
-  double sample_rate = 1.0;              // the share of predictions kept, 0..1
-  size_t queue_capacity = 10'000;        // batches waiting to be written
-  int64_t max_file_bytes = 64 << 20;     // a file rotates past this
-  int64_t max_endpoint_bytes = 1 << 30;  // the oldest files go past this
+  std::filesystem::path dir;                        // <data-dir>/predictions
+  double sample_rate = 1.0;                         // the share of predictions kept, 0..1
+  size_t queue_capacity = 10'000;                   // batches waiting to be written
+  int64_t max_file_bytes = 64 << 20;                // a file rotates past this
+  int64_t max_endpoint_bytes = 1 << 30;             // the oldest files go past this
+  const security::crypto::KeyRing* keys = nullptr;  // encrypts what is written; null: plaintext
 };
 
 // One answered record.
@@ -54,7 +60,8 @@ class PredictionLog {
   void Feedback(const std::string& endpoint, const std::string& id, nlohmann::json truth);
   // Live quality per model version from the predictions that got feedback:
   // {"versions":[{"model":"credit@3","shadow":false,"predictions":120,"with_feedback":40,
-  //   "accuracy":0.9} (classes) or {"rmse":..,"mae":..} (numbers)]}.
+  //   "accuracy":0.9} (classes) or {"rmse":..,"mae":..} (numbers)]}, plus
+  //   "unreadable_batches": n when encrypted batches failed to decrypt (they are skipped).
   Result<nlohmann::json> Quality(const std::string& endpoint);
   // Forgets an endpoint's log (the endpoint was deleted).
   void Remove(const std::string& endpoint);

@@ -83,6 +83,7 @@ struct ModelFilter {
   std::string name_like;  // a SQL LIKE pattern (case-insensitive; '\' escapes % and _)
   std::map<std::string, std::string> tags;  // each key with exactly this value
   std::optional<MetricThreshold> metric;    // on the newest version
+  std::optional<std::vector<int64_t>> projects;  // only these projects' (by id) when set
   int64_t limit = 100;
   int64_t offset = 0;
 };

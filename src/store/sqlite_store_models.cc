@@ -185,6 +185,9 @@ Result<std::vector<ModelRecord>> SqliteStore::SearchModels(const ModelFilter& fi
                  "AND json_extract(v.metrics_json, ?) ") +
              ComparisonSql(filter.metric->op) + " ?) ";
   }
+  const std::string projects =
+      filter.projects ? nlohmann::json(*filter.projects).dump() : std::string();
+  if (filter.projects) where += "AND m.project_id IN (SELECT value FROM json_each(?)) ";
   where += "ORDER BY m.name LIMIT ? OFFSET ?";
   return Models(*db_, where, [&](Statement& query) {
     query.Bind(filter.name).Bind(filter.name_like);
@@ -193,6 +196,7 @@ Result<std::vector<ModelRecord>> SqliteStore::SearchModels(const ModelFilter& fi
       const std::string path = MetricPath(filter.metric->metric);
       query.Bind(path).Bind(path).Bind(filter.metric->value);
     }
+    if (filter.projects) query.Bind(projects);
     query.Bind(filter.limit).Bind(filter.offset);
   });
 }

@@ -110,7 +110,7 @@ Result<jobs::JobOutcome> TrainingService::RunTraining(jobs::JobContext& context)
   AIMASS_ASSIGN_OR_RETURN(data::DatasetRef ref, data::ParseDatasetRef(spec.dataset));
   AIMASS_ASSIGN_OR_RETURN(auto version, store_.GetVersion(ref.name, ref.version));
   AIMASS_RETURN_IF_ERROR(context.Progress(0, "reading " + spec.dataset));
-  AIMASS_ASSIGN_OR_RETURN(auto path, blobs_.OpenPath(version.blob_hash));
+  AIMASS_ASSIGN_OR_RETURN(blob::BlobFile file, blobs_.Open(version.blob_hash));
   data::EngineOptions engine_options;
   engine_options.threads = options_.threads;
   engine_options.memory_limit = options_.engine_memory_limit;
@@ -118,7 +118,7 @@ Result<jobs::JobOutcome> TrainingService::RunTraining(jobs::JobContext& context)
   Frame frame;
   {
     AIMASS_ASSIGN_OR_RETURN(auto engine, data::Engine::Open(engine_options));
-    AIMASS_ASSIGN_OR_RETURN(frame, LoadParquet(*engine, path));
+    AIMASS_ASSIGN_OR_RETURN(frame, LoadParquet(*engine, file.path()));
   }
   context.Log("read " + spec.dataset + ": " + std::to_string(frame.rows) + " rows, " +
               std::to_string(frame.columns.size()) + " columns");

@@ -34,9 +34,10 @@ TEST_F(LocalBlobStoreTest, PutFileMovesItInAndNamesItByHash) {
   EXPECT_FALSE(fs::exists(scratch));
   EXPECT_TRUE(store_->Contains(*hash));
   EXPECT_EQ(*store_->Size(*hash), 8u);
-  auto path = store_->OpenPath(*hash);
-  ASSERT_TRUE(path);
-  EXPECT_EQ(*ReadFile(*path), "a,b\n1,2\n");
+  auto file = store_->Open(*hash);
+  ASSERT_TRUE(file);
+  EXPECT_FALSE(file->is_scratch());  // the blob's own file: nothing to copy
+  EXPECT_EQ(*ReadFile(file->path()), "a,b\n1,2\n");
   EXPECT_EQ(store_->List()->size(), 1u);
 }
 
@@ -54,17 +55,18 @@ TEST_F(LocalBlobStoreTest, CorruptBlobIsDetectedNotReturned) {
   ASSERT_TRUE(hash);
   fs::path file = root_ / hash->substr(0, 2) / hash->substr(2);
   std::ofstream(file, std::ios::trunc) << "precious dat4";
-  auto opened = store_->OpenPath(*hash);
+  auto opened = store_->Open(*hash);
   ASSERT_FALSE(opened);
   EXPECT_EQ(opened.error().code, ErrorCode::kInternal);
   EXPECT_NE(opened.error().message.find("corrupt"), std::string::npos);
 }
 
 TEST_F(LocalBlobStoreTest, RejectsNamesThatAreNotHashes) {
-  EXPECT_EQ(store_->OpenPath("../../etc/passwd").error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->Open(std::string("../../etc/passwd")).error().code,
+            ErrorCode::kInvalidArgument);
   EXPECT_EQ(store_->Delete("..").error().code, ErrorCode::kInvalidArgument);
   EXPECT_FALSE(store_->Contains("/etc/passwd"));
-  EXPECT_EQ(store_->OpenPath(std::string(64, 'a')).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->Open(std::string(64, 'a')).error().code, ErrorCode::kNotFound);
 }
 
 TEST_F(LocalBlobStoreTest, DeleteRemovesAndOpenClearsScratch) {

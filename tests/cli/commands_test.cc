@@ -158,7 +158,7 @@ TEST_F(CommandsTest, DataListShowsATableOrTheRawJson) {
             "NAME    VERSIONS  LATEST    ROWS  COLUMNS  SIZE     CREATED\n"
             "credit         2  credit@2     3        2  2.0 KiB  2026-11-26T23:20:00.000Z\n");
   // Global flags work after the verb too.
-  env_ = Environment{env_.home, "", "", ""};
+  env_ = Environment{env_.home, "", "", "", ""};
   auto raw = Run({"data", "list", "--json", "--server", server.url(), "--token", "tok"});
   ASSERT_EQ(raw.code, 0) << raw.err;
   EXPECT_EQ(json::parse(raw.out), json::parse(answer));

@@ -42,7 +42,7 @@ TEST_F(ConfigTest, PathHonoursXdgThenHome) {
 
 TEST_F(ConfigTest, SavesPrivatelyAndLoadsBack) {
   fs::path path = *ConfigPath(env_);
-  ASSERT_TRUE(SaveConfig(path, {"http://127.0.0.1:8080", "s3cret"}));
+  ASSERT_TRUE(SaveConfig(path, {"http://127.0.0.1:8080", "s3cret", ""}));
   EXPECT_EQ(Mode(path), 0600u);
   EXPECT_EQ(Mode(path.parent_path()), 0700u);
   auto loaded = LoadConfig(path);
@@ -50,8 +50,10 @@ TEST_F(ConfigTest, SavesPrivatelyAndLoadsBack) {
   EXPECT_EQ((*loaded)->server, "http://127.0.0.1:8080");
   EXPECT_EQ((*loaded)->token, "s3cret");
 
-  ASSERT_TRUE(SaveConfig(path, {"http://other:1", "t2"}));  // replaces the file atomically
+  // Replaces the file atomically.
+  ASSERT_TRUE(SaveConfig(path, {"http://other:1", "t2", "/etc/ca.pem"}));
   EXPECT_EQ((*LoadConfig(path))->token, "t2");
+  EXPECT_EQ((*LoadConfig(path))->ca_cert, "/etc/ca.pem");
   EXPECT_EQ(Mode(path), 0600u);
   int files = 0;
   for ([[maybe_unused]] const auto& entry : fs::directory_iterator(path.parent_path())) ++files;
@@ -76,16 +78,23 @@ TEST_F(ConfigTest, BrokenFileNamesItselfAndTheFix) {
 }
 
 TEST_F(ConfigTest, FlagsBeatEnvironmentWhichBeatsTheFile) {
-  ASSERT_TRUE(SaveConfig(*ConfigPath(env_), {"http://file:1", "file-token"}));
+  ASSERT_TRUE(SaveConfig(*ConfigPath(env_), {"http://file:1", "file-token", "/file/ca.pem"}));
   auto resolved = ResolveCredentials(std::nullopt, std::nullopt, env_);
   ASSERT_TRUE(resolved);
   EXPECT_EQ(resolved->server, "http://file:1");
   EXPECT_EQ(resolved->token, "file-token");
+  EXPECT_EQ(resolved->ca_cert, "/file/ca.pem");
 
   env_.url = "http://env:2";
   resolved = ResolveCredentials(std::nullopt, std::nullopt, env_);
   EXPECT_EQ(resolved->server, "http://env:2");
   EXPECT_EQ(resolved->token, "file-token");  // each setting resolves on its own
+  EXPECT_EQ(resolved->ca_cert, "");  // the saved CA belongs to the saved server only
+  env_.ca_cert = "/env/ca.pem";
+  EXPECT_EQ(ResolveCredentials(std::nullopt, std::nullopt, env_)->ca_cert, "/env/ca.pem");
+  EXPECT_EQ(ResolveCredentials(std::nullopt, std::nullopt, env_, std::string("/flag/ca.pem"))
+                ->ca_cert,
+            "/flag/ca.pem");
 
   env_.token = "env-token";
   resolved = ResolveCredentials(std::string("http://flag:3"), std::nullopt, env_);
@@ -106,8 +115,8 @@ TEST_F(ConfigTest, NotLoggedInSaysHowToLogIn) {
   env_.url = "http://env:2";  // a server without a token is still not enough
   EXPECT_FALSE(ResolveCredentials(std::nullopt, std::nullopt, env_));
   // Flags and environment work without any home directory.
-  EXPECT_TRUE(
-      ResolveCredentials(std::nullopt, std::string("t"), Environment{"", "", "http://x:1", ""}));
+  EXPECT_TRUE(ResolveCredentials(std::nullopt, std::string("t"),
+                                 Environment{"", "", "http://x:1", "", ""}));
 }
 
 }  // namespace

@@ -24,6 +24,18 @@ TEST(ServerUrlTest, DefaultsToPort80AndAcceptsNoScheme) {
   EXPECT_EQ(url->ToString(), "http://aimass.local:80");
 }
 
+TEST(ServerUrlTest, ParsesHttpsWithPort443ByDefault) {
+  auto url = ParseServerUrl("https://aimass.example/x");
+  ASSERT_TRUE(url) << url.error().message;
+  EXPECT_TRUE(url->tls);
+  EXPECT_EQ(url->port, 443);
+  EXPECT_EQ(url->ToString(), "https://aimass.example:443/x");
+  url = ParseServerUrl("https://127.0.0.1:8443");
+  ASSERT_TRUE(url);
+  EXPECT_EQ(url->port, 8443);
+  EXPECT_FALSE(ParseServerUrl("http://127.0.0.1:8443")->tls);
+}
+
 TEST(ServerUrlTest, ParsesIpv6Literal) {
   auto url = ParseServerUrl("http://[::1]:9000");
   ASSERT_TRUE(url);
@@ -34,7 +46,7 @@ TEST(ServerUrlTest, ParsesIpv6Literal) {
 
 TEST(ServerUrlTest, RejectsWhatItCannotUseWithAHint) {
   for (const char* bad :
-       {"https://x:1", "ftp://x", "http://:8080", "http://x:0", "http://x:70000", "http://x:80a",
+       {"ftp://x", "http://:8080", "http://x:0", "http://x:70000", "http://x:80a",
         "http://x:", "http://u:p@x:1", "http://x/?a=1", "http://[::1"}) {
     auto url = ParseServerUrl(bad);
     ASSERT_FALSE(url) << bad;

@@ -77,16 +77,22 @@ class Response:
 
 
 class AimassServer:
-    def __init__(self, *args, workers=2):
+    """args go to `aimass serve`. For a server started with --tls-cert, pass ssl_context (an
+    ssl.SSLContext that trusts its certificate): requests then go over https."""
+
+    def __init__(self, *args, workers=2, ssl_context=None):
         self.root = tempfile.mkdtemp(prefix="aimass-e2e-")
         self.data_dir = os.path.join(self.root, "data")
         self.home = os.path.join(self.root, "home")
         os.makedirs(self.home)
         self.args = list(args)
         self.workers = workers
+        self.ssl_context = ssl_context
         self.proc = None
         self.port = None
         self.url = None
+        self.management_port = None  # set when started with --management-listen
+        self.management_url = None
         self.token = None
         self.starts = 0
         self.stdout_path = None
@@ -105,12 +111,15 @@ class AimassServer:
         self.url = None
         while True:
             text = self.output()
-            m = re.search(r"^listening: (http://127\.0\.0\.1:(\d+))\s*$", text, re.M)
+            m = re.search(r"^listening: (https?://127\.0\.0\.1:(\d+))\s*$", text, re.M)
+            mg = re.search(r"^management: (https?://127\.0\.0\.1:(\d+))\s*$", text, re.M)
             t = re.search(r"^admin token: (\S+)", text, re.M)
             if t:
                 self.token = t.group(1)
             if m and self.token:
                 self.url, self.port = m.group(1), int(m.group(2))
+                if mg:
+                    self.management_url, self.management_port = mg.group(1), int(mg.group(2))
                 break
             if self.proc.poll() is not None:
                 raise AssertionError(f"aimass serve exited with {self.proc.returncode}:\n"
@@ -173,14 +182,19 @@ class AimassServer:
         self.close()
 
     # --- HTTP ------------------------------------------------------------------------
-    def connection(self, timeout=60):
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+    def connection(self, timeout=60, port=None):
+        port = port or self.port
+        if self.ssl_context is not None:
+            return http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout,
+                                               context=self.ssl_context)
+        return http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
 
     def auth_headers(self, token=DEFAULT):
         token = self.token if token is DEFAULT else token
         return {"Authorization": "Bearer " + token} if token else {}
 
-    def request(self, method, path, body=None, headers=None, token=DEFAULT, timeout=60):
+    def request(self, method, path, body=None, headers=None, token=DEFAULT, timeout=60,
+                port=None):
         hdrs = self.auth_headers(token)
         if isinstance(body, (dict, list)):
             body = json.dumps(body).encode()
@@ -188,7 +202,7 @@ class AimassServer:
         elif hasattr(body, "read"):
             hdrs["Content-Length"] = str(os.fstat(body.fileno()).st_size - body.tell())
         hdrs.update(headers or {})
-        conn = self.connection(timeout)
+        conn = self.connection(timeout, port)
         try:
             conn.request(method, path, body=body, headers=hdrs)
             r = conn.getresponse()

@@ -27,6 +27,9 @@ class AccessTest(unittest.TestCase):
         cls.server.start()
         s = cls.server
         assert s.post("/api/v1/users", {"name": "bob"}).status == 201
+        # An editor of the project "default", so that a token's scopes alone decide.
+        assert s.request("PUT", "/api/v1/projects/default/members/bob",
+                         body={"role": "editor"}).status == 200
         cls.tokens = {}
         for name, body in {"read": {"scopes": "read"},
                            "write": {"scopes": "read,write"},
@@ -176,6 +179,8 @@ class LoginTest(unittest.TestCase):
                          "a refused password makes no user")
         self.assertEqual(s.post("/api/v1/users", {"name": "dana", "password": self.PASSWORD})
                          .status, 201)
+        self.assertEqual(s.request("PUT", "/api/v1/projects/default/members/dana",
+                                   body={"role": "editor"}).status, 200)
         wrong = self.login("dana", "not the password")
         unknown = self.login("nobody", self.PASSWORD)
         self.assertEqual((wrong.status, unknown.status), (401, 401))

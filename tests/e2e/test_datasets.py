@@ -12,7 +12,7 @@ import statistics
 import time
 import unittest
 
-from aimass_server import AimassServer, dataset_file, sha256_file, wait_until
+from aimass_server import AimassServer, dataset_file, wait_until
 
 ISO_TIME = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$"
 CREDIT_COLUMNS = ["Status", "Seniority", "Home", "Time", "Age", "Marital", "Records", "Job",
@@ -66,13 +66,17 @@ class DatasetsTest(unittest.TestCase):
         self.assertEqual(v["source"], {"kind": "upload", "filename": "credit_data.csv",
                                        "format": "csv"})
         self.assertIsNone(v["lineage"])
-        # The blob is content-addressed: blobs/xx/rest, named by the sha256 of its bytes.
+        # The blob is content-addressed: blobs/xx/rest, named by the sha256 of its plaintext
+        # (the Parquet file) and stored encrypted (test_encryption.py).
         blob = self.server.blob_path(v["hash"])
         self.assertTrue(os.path.isfile(blob), blob)
-        self.assertEqual(sha256_file(blob), v["hash"])
-        self.assertEqual(os.path.getsize(blob), v["size_bytes"])
         with open(blob, "rb") as f:
-            self.assertEqual(f.read(4), b"PAR1")
+            self.assertEqual(f.read(8), b"AIMASSE1")
+        r = self.server.get("/api/v1/datasets/credit/versions/1/export?format=parquet")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(hashlib.sha256(r.body).hexdigest(), v["hash"])
+        self.assertEqual(len(r.body), v["size_bytes"])
+        self.assertEqual(r.body[:4], b"PAR1")
 
     def test_import_job_result_is_a_version_summary(self):
         # docs/api.md: "the job's result is a VersionSummary".

@@ -128,7 +128,7 @@ TEST_F(RegistryTest, MembersOpenForServing) {
   ASSERT_TRUE(v1);
   auto member = registry_->OpenMember({"credit", 0, ""}, "learners/0.ubj");
   ASSERT_TRUE(member) << member.error().message;
-  EXPECT_EQ(*ReadFile(member->path), "the learner bytes");
+  EXPECT_EQ(*ReadFile(member->file.path()), "the learner bytes");
   EXPECT_EQ(member->version.version, 1);
   auto missing = registry_->OpenMember({"credit", 1, ""}, "nope.bin");
   ASSERT_FALSE(missing);

@@ -481,9 +481,9 @@ TEST_F(EndpointServiceTest, ASwitchToAVersionWhoseFilesAreGoneKeepsTheOldOne) {
   int removed = 0;
   for (const auto& member : v2->members) {
     if (v1_hashes.contains(member.blob_hash)) continue;
-    auto path = blobs_->OpenPath(member.blob_hash);
-    ASSERT_TRUE(path);
-    removed += std::filesystem::remove(*path);
+    auto file = blobs_->Open(member.blob_hash);
+    ASSERT_TRUE(file);
+    removed += std::filesystem::remove(file->path());
   }
   ASSERT_GT(removed, 0);
   ASSERT_TRUE(registry_->SetAlias("credit", "champion", 2));

@@ -18,7 +18,9 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/files.h"
 #include "common/hash.h"
+#include "security/crypto/key_ring.h"
 
 namespace aimass::serve {
 namespace {
@@ -404,6 +406,36 @@ TEST_F(PredictionLogTest, RemoveDeletesTheEndpointsFolder) {
   auto quality = log.Quality(kEndpoint);
   ASSERT_TRUE(quality);
   EXPECT_EQ((*quality)["versions"], json::array());
+}
+
+TEST_F(PredictionLogTest, EncryptedLogHoldsNoPlaintextAndRefusesAlteredBatches) {
+  const fs::path key_dir = dir_ / "key-dir";
+  fs::create_directories(key_dir);
+  auto keys = security::crypto::KeyRing::Open(
+      key_dir, *security::crypto::MasterKey::FromHex(std::string(64, '7'), "test key"));
+  ASSERT_TRUE(keys) << keys.error().message;
+  options_.keys = keys->get();
+  PredictionLog& log = Open();
+  log.Record({Entry("p-1", "yes"), Entry("p-2", "no")});
+  log.Feedback(kEndpoint, "p-1", "yes");
+  log.Flush();
+  log_.reset();  // closes the files
+  const std::string stored = *ReadFile(Folder() / "predictions.jsonl");
+  EXPECT_EQ(stored.find("lima"), std::string::npos);
+  EXPECT_EQ(stored.find("credit@1"), std::string::npos);
+  json version = VersionOf(*Open().Quality(kEndpoint), "credit@1");
+  EXPECT_EQ(version["predictions"], 2);
+  EXPECT_EQ(version["with_feedback"], 1);
+
+  // One changed character: the batch is refused and counted, not read as predictions.
+  log_.reset();
+  std::string altered = stored;
+  altered[altered.size() / 2] = altered[altered.size() / 2] == 'A' ? 'B' : 'A';
+  ASSERT_TRUE(WriteFileAtomically(Folder() / "predictions.jsonl", altered));
+  auto quality = Open().Quality(kEndpoint);
+  ASSERT_TRUE(quality);
+  EXPECT_EQ((*quality)["unreadable_batches"], 1);
+  EXPECT_TRUE(VersionOf(*quality, "credit@1").is_null());
 }
 
 }  // namespace
