@@ -81,7 +81,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd
       ->add_option("--auth-failure-limit", serve.auth_failure_limit,
-                   "Invalid tokens a client address may send per minute before its requests "
+                   "Invalid tokens and failed logins a client address may send per minute "
+                   "before its requests "
                    "get 429 for the rest of that minute (0: no limit)")
       ->check(CLI::Range(0, 1'000'000))
       ->capture_default_str();

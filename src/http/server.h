@@ -34,8 +34,8 @@ struct ServerOptions {
   std::chrono::seconds request_timeout{300};
   std::chrono::seconds idle_timeout{30};     // waiting for the next request's header
   std::filesystem::path upload_dir;          // where kFile bodies go (created if missing)
-  // Invalid tokens one client address may send per minute before its requests with a token
-  // get 429 for the rest of that minute; 0: no limit.
+  // Invalid tokens and failed logins one client address may send per minute before its
+  // requests with a token, and its logins, get 429 for the rest of that minute; 0: no limit.
   int auth_failure_limit = 20;
   // HTTPS: a PEM certificate chain and its PEM private key, both or neither (plain HTTP).
   // With them every listener speaks only TLS 1.2+ and responses carry HSTS.

@@ -175,6 +175,10 @@ std::optional<Response> Session::Admit() {
 
   if (route_->access != Access::kPublic) {
     if (std::optional<Response> error = Authenticate()) return error;
+  } else if (request_.method == "POST") {
+    // A public POST may check credentials itself (a password login): an address that sent
+    // too many bad ones waits, as for tokens.
+    if (std::optional<Response> refused = LockedOut()) return refused;
   }
 
   body_limit_ = route_->body == BodyMode::kFile ? context_.options.max_upload_bytes
@@ -210,16 +214,9 @@ std::optional<Response> Session::Authenticate() {
     value = cookie_secret;
   }
 
+  if (std::optional<Response> refused = LockedOut()) return refused;
   const std::string& address = RemoteAddress();
   const auto now = AuthFailureLimiter::Clock::now();
-  if (int64_t wait = context_.auth_failures.RetryAfterSeconds(address, now); wait > 0) {
-    Response refused = ErrorResponse(
-        429, "too_many_requests",
-        "too many invalid tokens from " + address + "; wait " + std::to_string(wait) +
-            " s before trying again");
-    refused.headers.emplace_back("Retry-After", std::to_string(wait));
-    return refused;
-  }
 
   Result<Principal> principal = Fail(ErrorCode::kInternal, "");
   if (!context_.authenticator) {
@@ -252,6 +249,19 @@ std::optional<Response> Session::Authenticate() {
     return ErrorResponse(allowed.error());
   }
   return std::nullopt;
+}
+
+std::optional<Response> Session::LockedOut() {
+  const std::string& address = RemoteAddress();
+  const auto now = AuthFailureLimiter::Clock::now();
+  const int64_t wait = context_.auth_failures.RetryAfterSeconds(address, now);
+  if (wait <= 0) return std::nullopt;
+  Response refused = ErrorResponse(429, "too_many_requests",
+                                   "too many invalid tokens or passwords from " + address +
+                                       "; wait " + std::to_string(wait) +
+                                       " s before trying again");
+  refused.headers.emplace_back("Retry-After", std::to_string(wait));
+  return refused;
 }
 
 const std::string& Session::RemoteAddress() {
@@ -314,6 +324,10 @@ void Session::Dispatch() {
                                        request_.request_id});
   }
   DiscardUpload();  // whatever the handler left in place
+  if (route_->access == Access::kPublic && response.status == 401) {
+    // A public route that answers 401 checked credentials and found them wrong.
+    context_.auth_failures.RecordFailure(RemoteAddress(), AuthFailureLimiter::Clock::now());
+  }
   if (response.stream) return StartStream(std::move(response));
   Send(std::move(response));
 }

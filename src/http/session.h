@@ -66,6 +66,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec);
   std::optional<Response> Admit();  // the error response, or nullopt to go on
   std::optional<Response> Authenticate();
+  // 429 with Retry-After while the client's address has sent too many bad credentials.
+  std::optional<Response> LockedOut();
   // The client's IP address as text ("" when the socket has none); asked once a connection.
   const std::string& RemoteAddress();
   void BeginBody();

@@ -257,6 +257,19 @@ class BruteForceTest(unittest.TestCase):
             # Routes without a token still answer.
             self.assertEqual(s.get("/v2/health/live", token=None).status, 200)
 
+    def test_guessing_passwords_from_one_address_is_locked_out(self):
+        # Each guess names another user, so no user's own lock-out (5 failures) stops it;
+        # the address's does.
+        with AimassServer("--auth-failure-limit", "6") as s:
+            statuses = [s.post("/api/v1/login", {"user": f"user{i}", "password": "guess" * 3},
+                               token=None).status for i in range(9)]
+            self.assertEqual(statuses[:6], [401] * 6)
+            self.assertEqual(set(statuses[6:]), {429})
+            r = s.post("/api/v1/login", {"user": "admin", "password": "guess" * 3}, token=None)
+            self.assertEqual(r.status, 429)
+            self.assertGreater(int(r.headers["Retry-After"]), 0)
+            self.assertIn("passwords", r.error["message"])
+
 
 if __name__ == "__main__":
     unittest.main()
