@@ -115,16 +115,22 @@ http::Response Consistency(LedgerSealer& sealer, const http::Request& request) {
 }  // namespace
 
 void AddLedgerRoutes(http::Router& router, const LedgerRoutes& ledger) {
-  auto get = [&router](const char* pattern, http::Handler handler) {
-    router.Add({"GET", pattern, Access::kUser, BodyMode::kBuffered, std::move(handler)});
+  auto get = [&router](const char* pattern, http::Handler handler,
+                        Access access = Access::kUser) {
+    router.Add({"GET", pattern, access, BodyMode::kBuffered, std::move(handler)});
   };
   LedgerSealer& sealer = ledger.sealer;
   store::MetadataStore& store = ledger.store;
   get("/api/v1/ledger/head", [&sealer](http::Request&) { return Head(sealer); });
-  get("/api/v1/ledger/entries",
-      [&store](http::Request& request) { return Entries(store, request); });
-  get("/api/v1/ledger/entries/{index}/proof",
-      [&store, &sealer](http::Request& request) { return Inclusion(store, sealer, request); });
+  // Entries name every project's things, so only admins list them; members see the entries
+  // of their own things, with proofs, as lineage (below). Heads hold only hashes.
+  get(
+      "/api/v1/ledger/entries", [&store](http::Request& request) { return Entries(store, request); },
+      Access::kAdmin);
+  get(
+      "/api/v1/ledger/entries/{index}/proof",
+      [&store, &sealer](http::Request& request) { return Inclusion(store, sealer, request); },
+      Access::kAdmin);
   get("/api/v1/ledger/consistency",
       [&sealer](http::Request& request) { return Consistency(sealer, request); });
 
