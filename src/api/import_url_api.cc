@@ -19,10 +19,10 @@ json ImportHostJson(const store::ImportHostRecord& host) {
   return {{"host", host.host}, {"added_by", host.added_by}, {"added_at", IsoTime(host.added_at)}};
 }
 
-Result<data::UrlImportRequest> UrlImportOf(const http::Request& request) {
-  constexpr const char* kExample =
-      R"({"url":"https://data.example.com/credit.csv","name":"credit","format":"csv"})";
-  AIMASS_ASSIGN_OR_RETURN(json body, ObjectBody(request, kExample));
+constexpr const char* kExample =
+    R"({"url":"https://data.example.com/credit.csv","name":"credit","format":"csv"})";
+
+Result<data::UrlImportRequest> UrlImportOf(const json& body) {
   for (const char* key : {"url", "name"}) {
     if (!body.contains(key) || !body[key].is_string()) {
       return Fail(ErrorCode::kInvalidArgument,
@@ -42,61 +42,51 @@ Result<data::UrlImportRequest> UrlImportOf(const http::Request& request) {
   return import;
 }
 
-// A buffered route (built field by field, so a field added to Route later needs no edit).
-http::Route RouteOf(const char* method, const char* pattern, Access access, http::Handler handler) {
-  http::Route route;
-  route.method = method;
-  route.pattern = pattern;
-  route.access = access;
-  route.body = BodyMode::kBuffered;
-  route.handler = std::move(handler);
-  return route;
-}
-
 }  // namespace
 
 void AddImportUrlRoutes(http::Router& router, data::DatasetService& datasets,
                         store::MetadataStore& store, const Clock& clock, ProjectGate& gate) {
-  router.Add(RouteOf(
-      "POST", "/api/v1/datasets/import-url", Access::kUser,
-      [&datasets, &gate](http::Request& request) {
-        auto import = UrlImportOf(request);
-        if (!import) return ErrorOf(import.error());
-        // The body was read once already: its "project" is a string or absent.
-        const json body = json::parse(request.body, nullptr, false);
-        const json project_name = body.value("project", json(""));
-        if (!project_name.is_string()) {
-          return ErrorOf({ErrorCode::kInvalidArgument, "'project' must be a project's name"});
-        }
-        auto project = gate.Into(request.principal, store::ProjectResource::kDataset, import->name,
-                                 project_name.get<std::string>());
-        if (!project) return ErrorOf(project.error());
-        ProjectScope scope(*project);
-        auto job = datasets.StartUrlImport(*import);
-        return job ? JsonResponse(202, {{"job", JobJson(*job)}}) : ErrorOf(job.error());
-      }));
-  router.Add(RouteOf("GET", "/api/v1/import-hosts", Access::kAdmin, [&store](http::Request&) {
-    auto hosts = store.ListImportHosts();
-    if (!hosts) return ErrorOf(hosts.error());
-    json list = json::array();
-    for (const auto& host : *hosts) list.push_back(ImportHostJson(host));
-    return JsonResponse(200, {{"hosts", list}});
-  }));
-  router.Add(RouteOf("PUT", "/api/v1/import-hosts/{host}", Access::kAdmin,
-                     [&store, &clock](http::Request& request) {
-                       auto host = data::NormalizeImportHost(request.params.at("host"));
-                       if (!host) return ErrorOf(host.error());
-                       auto added = store.AddImportHost(*host, clock.NowMillis());
-                       if (!added) return ErrorOf(added.error());
-                       return JsonResponse(added->second ? 201 : 200, ImportHostJson(added->first));
-                     }));
-  router.Add(RouteOf("DELETE", "/api/v1/import-hosts/{host}", Access::kAdmin,
-                     [&store, &clock](http::Request& request) {
-                       auto host = data::NormalizeImportHost(request.params.at("host"));
-                       if (!host) return ErrorOf(host.error());
-                       auto removed = store.RemoveImportHost(*host, clock.NowMillis());
-                       return removed ? NoContent() : ErrorOf(removed.error());
-                     }));
+  router.Add(
+      {"POST", "/api/v1/datasets/import-url", Access::kUser, BodyMode::kBuffered,
+       [&datasets, &gate](http::Request& request) {
+         auto body = ObjectBody(request, kExample);
+         if (!body) return ErrorOf(body.error());
+         auto import = UrlImportOf(*body);
+         if (!import) return ErrorOf(import.error());
+         const json project_name = body->value("project", json(""));
+         if (!project_name.is_string()) {
+           return ErrorOf({ErrorCode::kInvalidArgument, "'project' must be a project's name"});
+         }
+         auto project = gate.Into(request.principal, store::ProjectResource::kDataset, import->name,
+                                  project_name.get<std::string>());
+         if (!project) return ErrorOf(project.error());
+         ProjectScope scope(*project);
+         auto job = datasets.StartUrlImport(*import);
+         return job ? JsonResponse(202, {{"job", JobJson(*job)}}) : ErrorOf(job.error());
+       }});
+  router.Add({"GET", "/api/v1/import-hosts", Access::kAdmin, BodyMode::kBuffered,
+              [&store](http::Request&) {
+                auto hosts = store.ListImportHosts();
+                if (!hosts) return ErrorOf(hosts.error());
+                json list = json::array();
+                for (const auto& host : *hosts) list.push_back(ImportHostJson(host));
+                return JsonResponse(200, {{"hosts", list}});
+              }});
+  router.Add({"PUT", "/api/v1/import-hosts/{host}", Access::kAdmin, BodyMode::kBuffered,
+              [&store, &clock](http::Request& request) {
+                auto host = data::NormalizeImportHost(request.params.at("host"));
+                if (!host) return ErrorOf(host.error());
+                auto added = store.AddImportHost(*host, clock.NowMillis());
+                if (!added) return ErrorOf(added.error());
+                return JsonResponse(added->second ? 201 : 200, ImportHostJson(added->first));
+              }});
+  router.Add({"DELETE", "/api/v1/import-hosts/{host}", Access::kAdmin, BodyMode::kBuffered,
+              [&store, &clock](http::Request& request) {
+                auto host = data::NormalizeImportHost(request.params.at("host"));
+                if (!host) return ErrorOf(host.error());
+                auto removed = store.RemoveImportHost(*host, clock.NowMillis());
+                return removed ? NoContent() : ErrorOf(removed.error());
+              }});
 }
 
 }  // namespace aimass::api

@@ -128,19 +128,10 @@ class KeyState {
 
 void AddKeyRoutes(http::Router& router, const KeyServices& services) {
   auto state = std::make_shared<KeyState>(services);
-  auto route = [&](const char* method, const char* pattern, http::Handler handler) {
-    http::Route added;
-    added.method = method;
-    added.pattern = pattern;
-    added.access = Access::kAdmin;
-    added.body = BodyMode::kBuffered;
-    added.handler = std::move(handler);
-    router.Add(std::move(added));
-  };
-  route("GET", "/api/v1/keys",
-        [state](http::Request&) { return JsonResponse(200, state->Show()); });
-  route("POST", "/api/v1/keys/rotate",
-        [state](http::Request& request) { return state->Rotate(request); });
+  router.Add({"GET", "/api/v1/keys", Access::kAdmin, BodyMode::kBuffered,
+              [state](http::Request&) { return JsonResponse(200, state->Show()); }});
+  router.Add({"POST", "/api/v1/keys/rotate", Access::kAdmin, BodyMode::kBuffered,
+              [state](http::Request& request) { return state->Rotate(request); }});
 }
 
 }  // namespace aimass::api

@@ -22,30 +22,21 @@ std::unexpected<Error> NoProject(const std::string &name) {
 }
 
 // The query that finds what `kind` named ?1 belongs to, and user ?2's role there.
-const char *AccessQuery(ProjectResource kind) {
-  switch (kind) {
-    case ProjectResource::kDataset:
-      return "SELECT p.id, p.name, m.role FROM datasets t JOIN projects p ON p.id = t.project_id "
-             "LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = ?2 "
-             "WHERE t.name = ?1";
-    case ProjectResource::kModel:
-      return "SELECT p.id, p.name, m.role FROM models t JOIN projects p ON p.id = t.project_id "
-             "LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = ?2 "
-             "WHERE t.name = ?1";
-    case ProjectResource::kEndpoint:
-      return "SELECT p.id, p.name, m.role FROM endpoints t JOIN projects p ON p.id = "
-             "t.project_id LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = ?2 "
-             "WHERE t.name = ?1";
-    case ProjectResource::kJob:
-      return "SELECT p.id, p.name, m.role FROM jobs t JOIN projects p ON p.id = t.project_id "
-             "LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = ?2 "
-             "WHERE t.id = CAST(?1 AS INTEGER) AND ?1 NOT GLOB '*[^0-9]*'";
-    case ProjectResource::kProject:
-      break;
+std::string AccessQuery(ProjectResource kind) {
+  const std::string role = "LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = ?2 ";
+  if (kind == ProjectResource::kProject) {
+    return "SELECT p.id, p.name, m.role FROM projects p " + role + "WHERE p.name = ?1";
   }
-  return "SELECT p.id, p.name, m.role FROM projects p "
-         "LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = ?2 "
-         "WHERE p.name = ?1";
+  std::string table = "datasets";
+  std::string where = "WHERE t.name = ?1";
+  if (kind == ProjectResource::kModel) table = "models";
+  if (kind == ProjectResource::kEndpoint) table = "endpoints";
+  if (kind == ProjectResource::kJob) {
+    table = "jobs";
+    where = "WHERE t.id = CAST(?1 AS INTEGER) AND ?1 NOT GLOB '*[^0-9]*'";
+  }
+  return "SELECT p.id, p.name, m.role FROM " + table +
+         " t JOIN projects p ON p.id = t.project_id " + role + where;
 }
 
 }  // namespace
@@ -104,10 +95,9 @@ Result<ProjectRecord> SqliteStore::GetProject(const std::string &name) {
 Result<std::vector<ProjectRecord>> SqliteStore::ListProjects(int64_t user_id) {
   std::lock_guard lock(mu_);
   AIMASS_ASSIGN_OR_RETURN(
-      auto query,
-      db_->Prepare(std::string(kProjectSelect) +
-                   "WHERE ?1 = 0 OR id IN (SELECT project_id FROM project_members "
-                   "WHERE user_id = ?1) ORDER BY name"));
+      auto query, db_->Prepare(std::string(kProjectSelect) +
+                               "WHERE ?1 = 0 OR id IN (SELECT project_id FROM project_members "
+                               "WHERE user_id = ?1) ORDER BY name"));
   query.Bind(user_id);
   return query.Collect<ProjectRecord>(ReadProject);
 }
@@ -152,7 +142,8 @@ Status SqliteStore::DeleteProject(const std::string &name) {
   AIMASS_RETURN_IF_ERROR(jobs.Bind(kDefaultProjectId).Bind(id).Run());
   AIMASS_ASSIGN_OR_RETURN(auto remove, db_->Prepare("DELETE FROM projects WHERE id = ?"));
   AIMASS_RETURN_IF_ERROR(remove.Bind(id).Run());
-  AIMASS_RETURN_IF_ERROR(AppendLedgerLocked({"project.deleted", "project:" + name}, WallClockMillis()));
+  AIMASS_RETURN_IF_ERROR(
+      AppendLedgerLocked({"project.deleted", "project:" + name}, WallClockMillis()));
   return tx.Commit();
 }
 
@@ -170,8 +161,8 @@ Status SqliteStore::SetProjectRole(const std::string &project, const std::string
   who.Bind(user);
   AIMASS_ASSIGN_OR_RETURN(bool known, who.Step());
   if (!known) {
-    return Fail(ErrorCode::kNotFound, "no user named '" + user +
-                                          "'; an admin creates users with `aimass users create`");
+    return Fail(ErrorCode::kNotFound,
+                "no user named '" + user + "'; an admin creates users with `aimass users create`");
   }
   const int64_t user_id = who.Int(0);
   if (role == ProjectRole::kNone) {
@@ -183,10 +174,10 @@ Status SqliteStore::SetProjectRole(const std::string &project, const std::string
                   "user '" + user + "' is not a member of project '" + project + "'");
     }
   } else {
-    AIMASS_ASSIGN_OR_RETURN(
-        auto upsert, db_->Prepare("INSERT INTO project_members(project_id, user_id, role, "
-                                  "added_at) VALUES (?, ?, ?, ?) ON CONFLICT (project_id, "
-                                  "user_id) DO UPDATE SET role = excluded.role"));
+    AIMASS_ASSIGN_OR_RETURN(auto upsert,
+                            db_->Prepare("INSERT INTO project_members(project_id, user_id, role, "
+                                         "added_at) VALUES (?, ?, ?, ?) ON CONFLICT (project_id, "
+                                         "user_id) DO UPDATE SET role = excluded.role"));
     AIMASS_RETURN_IF_ERROR(
         upsert.Bind(project_id).Bind(user_id).Bind(ProjectRoleName(role)).Bind(now).Run());
   }
@@ -205,15 +196,14 @@ Result<std::vector<ProjectMemberRecord>> SqliteStore::ListProjectMembers(
   find.Bind(project);
   AIMASS_ASSIGN_OR_RETURN(bool found, find.Step());
   if (!found) return NoProject(project);
-  AIMASS_ASSIGN_OR_RETURN(
-      auto query, db_->Prepare("SELECT u.name, m.role, m.added_at FROM project_members m "
-                               "JOIN users u ON u.id = m.user_id WHERE m.project_id = ? "
-                               "ORDER BY u.name"));
+  AIMASS_ASSIGN_OR_RETURN(auto query,
+                          db_->Prepare("SELECT u.name, m.role, m.added_at FROM project_members m "
+                                       "JOIN users u ON u.id = m.user_id WHERE m.project_id = ? "
+                                       "ORDER BY u.name"));
   query.Bind(find.Int(0));
   return query.Collect<ProjectMemberRecord>([](const Statement &row) {
-    return ProjectMemberRecord{row.Text(0),
-                               ParseProjectRole(row.Text(1)).value_or(ProjectRole::kNone),
-                               row.Int(2)};
+    return ProjectMemberRecord{
+        row.Text(0), ParseProjectRole(row.Text(1)).value_or(ProjectRole::kNone), row.Int(2)};
   });
 }
 
