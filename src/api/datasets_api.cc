@@ -73,6 +73,7 @@ Result<data::ImportRequest> ImportRequestOf(http::Request& request) {
   if (!delimiter.empty()) import.delimiter = delimiter[0];
   std::string header = request.Query("header");
   if (header == "true" || header == "false") import.header = header == "true";
+  import.append = request.Query("append") == "true";
   std::string path = request.Query("path");
   if (!path.empty()) {
     if (!request.principal.is_admin) {

@@ -17,7 +17,7 @@ struct GuardedPrefix {
   std::string_view param;
   std::string_view what;
 };
-constexpr std::array<GuardedPrefix, 7> kGuarded = {{
+constexpr std::array<GuardedPrefix, 10> kGuarded = {{
     {"/api/v1/datasets/{name}", ProjectResource::kDataset, "name", "dataset"},
     {"/api/v1/models/{name}", ProjectResource::kModel, "name", "model"},
     {"/api/v1/endpoints/{name}", ProjectResource::kEndpoint, "name", "endpoint"},
@@ -25,6 +25,9 @@ constexpr std::array<GuardedPrefix, 7> kGuarded = {{
     {"/api/v1/jobs/{id}", ProjectResource::kJob, "id", "job"},
     {"/api/v1/training-runs/{id}", ProjectResource::kJob, "id", "job"},
     {"/api/v1/projects/{project}", ProjectResource::kProject, "project", "project"},
+    {"/api/v1/sources/{name}", ProjectResource::kSource, "name", "source"},
+    {"/api/v1/pipelines/{name}", ProjectResource::kPipeline, "name", "pipeline"},
+    {"/api/v1/pipeline-runs/{id}", ProjectResource::kPipelineRun, "id", "pipeline run"},
 }};
 
 const GuardedPrefix* GuardOf(const std::string& pattern) {
@@ -119,6 +122,15 @@ Result<int64_t> ProjectGate::Require(const http::Principal& caller, ProjectResou
       break;
     case ProjectResource::kProject:
       what = "project '" + name + "'";
+      break;
+    case ProjectResource::kSource:
+      what = "source '" + name + "'";
+      break;
+    case ProjectResource::kPipeline:
+      what = "pipeline '" + name + "'";
+      break;
+    case ProjectResource::kPipelineRun:
+      what = "pipeline run " + name;
       break;
   }
   const std::string where =

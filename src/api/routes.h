@@ -9,8 +9,10 @@
 #include "api/project_gate.h"
 #include "common/clock.h"
 #include "data/dataset_service.h"
+#include "data/sources/source_service.h"
 #include "http/router.h"
 #include "monitor/metrics.h"
+#include "pipelines/pipeline_service.h"
 #include "registry/registry_service.h"
 #include "security/crypto/key_ring.h"
 #include "security/ledger/sealer.h"
@@ -56,6 +58,13 @@ void AddOipRoutes(http::Router& router, serve::EndpointService& endpoints,
 void AddMetricsRoute(http::Router& router, const monitor::MetricsRegistry& metrics);
 void AddTrainingRoutes(http::Router& router, store::MetadataStore& store,
                        train::TrainingService& training, ProjectGate& gate);
+// Pipelines under /api/v1/pipelines and /api/v1/pipeline-runs (docs/api.md, "Pipelines"),
+// with the public webhook trigger POST /api/v1/pipelines/{name}/webhook.
+void AddPipelineRoutes(http::Router& router, pipelines::PipelineService& pipelines,
+                       store::MetadataStore& store, ProjectGate& gate);
+// DataLake sources under /api/v1/sources (docs/api.md, "Sources"): each with its state.
+void AddSourceRoutes(http::Router& router, data::sources::SourceService& sources,
+                     ProjectGate& gate);
 // Projects and their members under /api/v1/projects: admins create and delete projects,
 // owners manage members, members see them.
 void AddProjectRoutes(http::Router& router, store::MetadataStore& store, const Clock& clock);

@@ -56,9 +56,11 @@ void ClientCommands::Register(CLI::App& app) {
   RegisterEndpoints(app);
   RegisterLedger(app);
   RegisterProjects(app);
+  RegisterPipelines(app);
   RegisterUsers(app);
   RegisterKeys(app);
   RegisterImportHosts(app);
+  RegisterSources(app);
 }
 
 void ClientCommands::RegisterData(CLI::App& app) {
@@ -79,6 +81,8 @@ void ClientCommands::RegisterData(CLI::App& app) {
       ->delimiter(',');
   import->add_option("--delimiter", flags_.delimiter, "Field separator of csv/tsv (\\t for tab)");
   import->add_flag("--no-header", flags_.no_header, "The first line is data, not column names");
+  import->add_flag("--append", flags_.append,
+                   "The new version holds the newest version's rows followed by the file's");
   import->add_flag("--no-wait", flags_.no_wait, "Print the job id and return at once");
   On(import, &ClientCommands::DataImport);
 

@@ -58,7 +58,7 @@ class ClientCommands {
     std::string server, token, ca_cert;
     std::string file, name, format, delimiter, ref, output, sql_file, new_name, state, kind;
     std::vector<std::string> types;
-    bool no_header = false, no_wait = false, yes = false;
+    bool no_header = false, no_wait = false, yes = false, append = false;
     int64_t offset = 0, limit = 20, job_id = 0;
   };
 
@@ -94,6 +94,42 @@ class ClientCommands {
   struct ProjectFlags {
     std::string name, description, user, role = "viewer";
   } project_flags_;
+  // `aimass sources ...` (sources_commands.cc).
+  void RegisterSources(CLI::App& app);
+  int SourcesList();
+  int SourcesShow();
+  int SourcesCreate();
+  int SourcesRun();
+  int SourcesPause();
+  int SourcesResume();
+  int SourcesSetEnabled(const char* verb, const char* done);
+  int SourcesDelete();
+  struct SourceFlags {
+    std::string name, kind, dataset, project, config;
+    std::vector<std::string> sets;
+  } source_flags_;
+  // `aimass pipelines ...` (pipelines_commands.cc).
+  void RegisterPipelines(CLI::App& app);
+  int PipelinesApply();
+  int PipelinesList();
+  int PipelinesShow();
+  int PipelinesRun();
+  int PipelinesRuns();
+  int PipelinesStatus();
+  int PipelinesCancel();
+  int PipelinesRerun();
+  int PipelinesWebhookToken();
+  int PipelinesDelete();
+  int PipelinesTypes();
+  // Follows a run until it ends (a progress bar of its steps) unless --no-wait, prints its
+  // steps, and returns kExitOk only when it succeeded.
+  int FollowRun(ApiClient& api, nlohmann::json run);
+  void PrintRun(const nlohmann::json& run);
+  struct PipelineFlags {
+    std::string file, name, project;
+    bool check = false, wait = false;
+    int64_t version = 0, run = 0;
+  } pipeline_flags_;
   // `aimass keys show|rotate` (keys_commands.cc).
   void RegisterKeys(CLI::App& app);
   int KeysShow();

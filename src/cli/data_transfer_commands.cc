@@ -52,6 +52,7 @@ int ClientCommands::DataImport() {
     query += "&delimiter=" + UrlEncode(delimiter);
   }
   if (flags_.no_header) query += "&header=false";
+  if (flags_.append) query += "&append=true";
 
   auto api = Connect();
   if (!api) return Report(api.error());

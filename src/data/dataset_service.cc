@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "common/hash.h"
+#include "data/append.h"
 #include "data/exporter.h"
 #include "data/transform.h"
 #include "data/version_json.h"
@@ -169,6 +170,8 @@ Result<store::JobRecord> DatasetService::StartImport(ImportRequest request) {
     params["delimiter"] = std::string(1, *request.delimiter);
   if (request.header)
     params["header"] = *request.header;
+  if (request.append)
+    params["append"] = true;
   auto job = store_.EnqueueJob(kImportJob, params.dump(), clock_.NowMillis());
   if (!job && params.contains("upload")) {
     fs::remove_all(
@@ -221,7 +224,7 @@ Result<jobs::JobOutcome> DatasetService::ImportAsVersion(jobs::JobContext &conte
   auto engine = OpenEngine();
   if (!engine)
     return Fail(engine.error());
-  const fs::path parquet = blobs_.NewScratchPath(".parquet");
+  fs::path parquet = blobs_.NewScratchPath(".parquet");
   Status stop = Ok();
   const auto started = std::chrono::steady_clock::now();
   auto info =
@@ -231,8 +234,55 @@ Result<jobs::JobOutcome> DatasetService::ImportAsVersion(jobs::JobContext &conte
   context.Log("parsed " + std::to_string(info->row_count) + " rows, " +
               std::to_string(info->schema.size()) + " columns, with statistics, in " +
               SecondsSince(started));
-  return CommitVersion(context, params["name"].get<std::string>(), parquet, *info,
-                       source.dump(), "");
+  const std::string name = params["name"].get<std::string>();
+  const int64_t batch_rows = info->row_count;
+  json lineage;
+  if (params.value("append", false)) {
+    auto previous = store_.GetVersion(name, 0);
+    if (!previous && previous.error().code != ErrorCode::kNotFound)
+      return Fail(previous.error());
+    if (previous) {
+      std::error_code ec;
+      auto appended = AppendTo(context, **engine, *previous, parquet);
+      fs::remove(parquet, ec);
+      if (!appended)
+        return Fail(appended.error());
+      parquet = appended->first;
+      info = std::move(appended->second);
+      lineage = {{"parent", name + "@" + std::to_string(previous->version)},
+                 {"parent_hash", previous->blob_hash},
+                 {"appended_rows", batch_rows}};
+    }
+  }
+  auto outcome = CommitVersion(context, name, parquet, *info, source.dump(),
+                               lineage.is_null() ? "" : lineage.dump());
+  if (outcome)
+    outcome->result["batch_rows"] = batch_rows;
+  return outcome;
+}
+
+Result<std::pair<fs::path, TableInfo>> DatasetService::AppendTo(
+    jobs::JobContext &context, Engine &engine,
+    const store::DatasetVersionRecord &previous, const fs::path &batch) {
+  AIMASS_ASSIGN_OR_RETURN(blob::BlobFile file, blobs_.Open(previous.blob_hash));
+  const fs::path output = blobs_.NewScratchPath(".parquet");
+  Status stop = Ok();
+  auto info = AppendParquet(engine, file.path(), batch, output, JobProgress(context, stop));
+  if (!info)
+    return Fail(StopReason(info.error(), stop));
+  context.Log("appended to " + previous.dataset_name + "@" +
+              std::to_string(previous.version) + ": " + std::to_string(info->row_count) +
+              " rows in all");
+  return std::pair{output, std::move(*info)};
+}
+
+Result<jobs::JobOutcome> DatasetService::ImportForJob(jobs::JobContext &context,
+                                                     const JobImport &import) {
+  AIMASS_RETURN_IF_ERROR(CheckDatasetName(import.dataset));
+  json params = {{"name", import.dataset},
+                 {"format", FileFormatName(import.format)},
+                 {"append", import.append}};
+  return ImportAsVersion(context, params, import.file, import.source);
 }
 
 Result<jobs::JobOutcome> DatasetService::CommitParquet(jobs::JobContext &context,
@@ -298,6 +348,7 @@ Result<jobs::JobOutcome> DatasetService::CommitVersion(
               " bytes) in " + SecondsSince(started));
   jobs::JobOutcome outcome;
   outcome.committed = true;
+  outcome.result = VersionSummaryJson(*committed);
   return outcome;
 }
 

@@ -45,6 +45,18 @@ struct ImportRequest {
   std::vector<std::pair<std::string, std::string>> column_types;
   std::optional<char> delimiter;
   std::optional<bool> header;
+  // The new version holds the newest version's rows followed by the file's (columns
+  // matched by name), instead of the file's alone.
+  bool append = false;
+};
+
+// A file another service's job imports as the next version of a dataset (DataLake sources).
+struct JobImport {
+  std::string dataset;
+  std::filesystem::path file;  // read in place; the caller removes it
+  FileFormat format = FileFormat::kCsv;
+  bool append = false;                 // as ImportRequest::append
+  nlohmann::json source = nlohmann::json::object();  // the version's source_json
 };
 
 struct TransformRequest {
@@ -98,6 +110,10 @@ class DatasetService {
                                          const std::filesystem::path& parquet,
                                          const std::string& source_json,
                                          const std::string& lineage_json);
+  // For another service's job: imports a file as an upload is imported and commits it with
+  // that job. The outcome's result is the version's summary (VersionSummaryJson) with
+  // "batch_rows", the rows the file added.
+  Result<jobs::JobOutcome> ImportForJob(jobs::JobContext& context, const JobImport& import);
   // A DuckDB engine with this service's thread, memory and spill settings.
   Result<std::unique_ptr<Engine>> OpenEngine();
   // The Parquet file of a stored version (verified against its hash; decrypted when
@@ -113,6 +129,10 @@ class DatasetService {
                                            const nlohmann::json& params,
                                            const std::filesystem::path& input,
                                            nlohmann::json source);
+  // Writes `previous`'s rows followed by `batch`'s to a scratch Parquet file.
+  Result<std::pair<std::filesystem::path, TableInfo>> AppendTo(
+      jobs::JobContext& context, Engine& engine, const store::DatasetVersionRecord& previous,
+      const std::filesystem::path& batch);
   Result<jobs::JobOutcome> RunTransform(jobs::JobContext& context);
   // Stores a finished Parquet file as a blob and commits the new version with its job.
   Result<jobs::JobOutcome> CommitVersion(jobs::JobContext& context, const std::string& dataset,

@@ -1,18 +1,5 @@
 #include "data/url_fetch.h"
 
-// Boost 1.74's Asio uses std::exchange without including <utility> (see src/http/asio.h).
-// clang-format off
-#include <utility>
-
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
-// clang-format on
-
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -21,6 +8,7 @@
 #include <system_error>
 
 #include "data/address_policy.h"
+#include "data/url_connection.h"
 
 namespace aimass::data {
 namespace {
@@ -28,12 +16,16 @@ namespace {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
-namespace ssl = boost::asio::ssl;
-using tcp = net::ip::tcp;
+// The connection side, shared with url_post.cc.
+using outbound::AllowedEndpoints;
+using outbound::Connected;
+using outbound::DefaultPort;
+using outbound::Exchange;
+using outbound::HostForUrl;
+using outbound::HostHeader;
+using outbound::kEnableHint;
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
-
-constexpr const char* kEnableHint = "aimass import-hosts add ";
 
 std::string Lower(std::string_view text) {
   std::string lower(text);
@@ -75,12 +67,6 @@ Error NumericHostError(std::string_view shown, std::string_view host) {
                  "; only the usual form a.b.c.d is accepted (write " + address->ToString() + ")");
 }
 
-std::string HostForUrl(const FetchUrl& url) {
-  return url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
-}
-
-uint16_t DefaultPort(std::string_view scheme) { return scheme == "https" ? 443 : 80; }
-
 // Resolves `location` (a redirect's Location) against `base`.
 std::string ResolveLocation(const FetchUrl& base, std::string_view location) {
   const size_t colon = location.find(':');
@@ -99,127 +85,6 @@ std::string ResolveLocation(const FetchUrl& base, std::string_view location) {
   return origin + dir + std::string(location);
 }
 
-// Resolves and checks a URL's host: the addresses it may be connected to, or why not.
-Result<std::vector<tcp::endpoint>> CheckedEndpoints(const FetchUrl& url,
-                                                    const FetchOptions& options,
-                                                    const std::string& shown) {
-  std::vector<IpAddress> addresses;
-  if (url.host_is_ip) {
-    addresses.push_back(*ParseIpLiteral(url.host));
-  } else {
-    net::io_context ioc;
-    tcp::resolver resolver(ioc);
-    std::optional<beast::error_code> done;
-    tcp::resolver::results_type results;
-    resolver.async_resolve(url.host, std::to_string(url.port),
-                           [&](beast::error_code ec, tcp::resolver::results_type r) {
-                             done = ec;
-                             results = std::move(r);
-                           });
-    ioc.run_for(options.io_timeout);
-    if (!done) {
-      resolver.cancel();
-      ioc.restart();
-      ioc.run();
-      return Fail(ErrorCode::kDeadlineExceeded,
-                  shown + ": looking up '" + url.host + "' took too long; try again later");
-    }
-    if (*done || results.empty()) {
-      return Fail(ErrorCode::kUnavailable, shown + ": cannot look up host '" + url.host +
-                                               "': " + (*done ? done->message() : "no address") +
-                                               "; check the host name");
-    }
-    for (const auto& entry : results) {
-      const net::ip::address a = entry.endpoint().address();
-      IpAddress address;
-      if (a.is_v4()) {
-        const auto b = a.to_v4().to_bytes();
-        std::copy(b.begin(), b.end(), address.bytes.begin());
-      } else {
-        address.v6 = true;
-        const auto b = a.to_v6().to_bytes();
-        std::copy(b.begin(), b.end(), address.bytes.begin());
-      }
-      if (std::find(addresses.begin(), addresses.end(), address) == addresses.end()) {
-        addresses.push_back(address);
-      }
-    }
-  }
-  std::vector<tcp::endpoint> endpoints;
-  for (const IpAddress& address : addresses) {
-    const AddressClass kind = ClassifyAddress(address);
-    const std::string text = address.ToString();
-    // Only an admin who listed the address itself meant to let imports reach it: a listed
-    // name that resolves there (or is made to, by whoever controls its DNS) is not enough.
-    if (kind != AddressClass::kPublic &&
-        std::find(options.allowed_hosts.begin(), options.allowed_hosts.end(), text) ==
-            options.allowed_hosts.end()) {
-      const std::string which =
-          url.host_is_ip ? text : "'" + url.host + "' resolves to " + text + ", which";
-      return Fail(ErrorCode::kPermissionDenied,
-                  shown + ": " + which + " is a " + std::string(AddressClassName(kind)) +
-                      " address, and imports may not reach those unless an admin allows that "
-                      "address itself: " +
-                      kEnableHint + text);
-    }
-    net::ip::address ip;
-    if (address.v6) {
-      net::ip::address_v6::bytes_type b;
-      std::copy(address.bytes.begin(), address.bytes.end(), b.begin());
-      ip = net::ip::address_v6(b);
-    } else {
-      net::ip::address_v4::bytes_type b;
-      std::copy(address.bytes.begin(), address.bytes.begin() + 4, b.begin());
-      ip = net::ip::address_v4(b);
-    }
-    endpoints.emplace_back(ip, url.port);
-  }
-  return endpoints;
-}
-
-// One request over one connection (plain or TLS), driven synchronously: each step starts
-// an async operation so the stream's time limit applies, then runs the io_context.
-template <typename Stream>
-class Exchange {
- public:
-  Exchange(net::io_context& ioc, Stream& stream, const FetchOptions& options,
-           Clock::time_point deadline, std::string shown)
-      : ioc_(ioc),
-        stream_(stream),
-        options_(options),
-        deadline_(deadline),
-        shown_(std::move(shown)) {}
-
-  template <typename Start>
-  Status Step(std::string_view doing, Start&& start) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
-    beast::get_lowest_layer(stream_).expires_after(
-        std::max(std::chrono::milliseconds(1), std::min(options_.io_timeout, left)));
-    std::optional<beast::error_code> result;
-    start([&result](beast::error_code ec, auto&&...) { result = ec; });
-    ioc_.restart();
-    ioc_.run();
-    beast::error_code ec = result.value_or(net::error::operation_aborted);
-    if (ec == bhttp::error::need_buffer) ec = {};
-    if (!ec) return Ok();
-    if (ec == beast::error::timeout) {
-      return Fail(ErrorCode::kDeadlineExceeded,
-                  shown_ + ": no answer within the time limit while " + std::string(doing) +
-                      "; check that the server is up, or import a smaller file");
-    }
-    return Fail(ErrorCode::kUnavailable,
-                shown_ + ": failed while " + std::string(doing) + ": " + ec.message());
-  }
-
- private:
-  net::io_context& ioc_;
-  Stream& stream_;
-  const FetchOptions& options_;
-  Clock::time_point deadline_;
-  std::string shown_;
-};
-
 // What one hop answered: a redirect's Location, or the body written to `out`.
 struct HopAnswer {
   std::string location;
@@ -234,9 +99,7 @@ Result<HopAnswer> Get(net::io_context& ioc, Stream& stream, const FetchUrl& url,
   const std::string shown = url.Redacted();
   Exchange<Stream> exchange(ioc, stream, options, deadline, shown);
   bhttp::request<bhttp::empty_body> request(bhttp::verb::get, url.target, 11);
-  std::string host = HostForUrl(url);
-  if (url.port != DefaultPort(url.scheme)) host += ":" + std::to_string(url.port);
-  request.set(bhttp::field::host, host);
+  request.set(bhttp::field::host, HostHeader(url));
   request.set(bhttp::field::user_agent, "aimass-import/0.1");
   request.set(bhttp::field::accept_encoding, "identity");
   request.set(bhttp::field::connection, "close");
@@ -315,47 +178,6 @@ Result<HopAnswer> Get(net::io_context& ioc, Stream& stream, const FetchUrl& url,
   answer.result.content_type = std::string(ToStd(header[bhttp::field::content_type]));
   answer.result.bytes = received;
   return answer;
-}
-
-// Connects to the checked endpoints and makes one GET.
-Result<HopAnswer> Hop(const FetchUrl& url, const std::vector<tcp::endpoint>& endpoints,
-                      const fs::path& out, const FetchOptions& options,
-                      Clock::time_point deadline) {
-  const std::string shown = url.Redacted();
-  net::io_context ioc;
-  beast::tcp_stream tcp_stream(ioc);
-  {
-    Exchange<beast::tcp_stream> connect(ioc, tcp_stream, options, deadline, shown);
-    AIMASS_RETURN_IF_ERROR(connect.Step("connecting", [&](auto handler) {
-      tcp_stream.async_connect(endpoints, std::move(handler));
-    }));
-  }
-  if (url.scheme == "http") return Get(ioc, tcp_stream, url, out, options, deadline);
-
-  ssl::context context(ssl::context::tls_client);
-  beast::error_code ec;
-  context.set_default_verify_paths(ec);
-  if (ec) {
-    return Fail(ErrorCode::kInternal,
-                "cannot load the system's certificate store for https: " + ec.message());
-  }
-  context.set_verify_mode(ssl::verify_peer);
-  beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), context);
-  if (!url.host_is_ip && !SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())) {
-    return Fail(ErrorCode::kInternal, shown + ": cannot set the TLS server name");
-  }
-  stream.set_verify_callback(ssl::host_name_verification(url.host));
-  Exchange<beast::ssl_stream<beast::tcp_stream>> handshake(ioc, stream, options, deadline, shown);
-  auto shaken = handshake.Step("checking the server's certificate", [&](auto handler) {
-    stream.async_handshake(ssl::stream_base::client, std::move(handler));
-  });
-  if (!shaken) {
-    return Fail(ErrorCode::kUnavailable,
-                shaken.error().message +
-                    " (the certificate must be valid for the host and trusted by this "
-                    "server's system certificate store)");
-  }
-  return Get(ioc, stream, url, out, options, deadline);
 }
 
 }  // namespace
@@ -550,15 +372,11 @@ Result<FetchResult> FetchToFile(std::string_view url_text, const fs::path& out,
   std::string came_from;  // "URL redirected (302) to " on the hops after the first
   for (int hop = 0;; ++hop) {
     const std::string shown = came_from + url->Redacted();
-    if (!HostAllowed(options.allowed_hosts, url->host)) {
-      return failed({ErrorCode::kPermissionDenied,
-                     shown + ": host '" + url->host +
-                         "' is not on this server's import allow-list; an admin may add it: " +
-                         kEnableHint + url->host});
-    }
-    auto endpoints = CheckedEndpoints(*url, options, shown);
+    auto endpoints = AllowedEndpoints(*url, options, shown);
     if (!endpoints) return failed(endpoints.error());
-    auto answer = Hop(*url, *endpoints, out, options, deadline);
+    auto answer = Connected(*url, *endpoints, options, deadline, [&](auto& ioc, auto& stream) {
+      return Get(ioc, stream, *url, out, options, deadline);
+    });
     if (!answer) {
       Error error = answer.error();
       if (hop > 0) error.message = came_from + error.message;

@@ -15,10 +15,13 @@
 #include "blob/encrypted_blob_store.h"
 #include "common/files.h"
 #include "data/dataset_service.h"
+#include "data/sources/source_runner.h"
 #include "exe/server_logging.h"
 #include "http/server.h"
 #include "jobs/worker_pool.h"
 #include "monitor/process_metrics.h"
+#include "pipelines/pipeline_service.h"
+#include "pipelines/steps/builtin_steps.h"
 #include "registry/registry_service.h"
 #include "security/crypto/key_ring.h"
 #include "security/ledger/sealer.h"
@@ -197,6 +200,28 @@ int Serve(const ServeFlags& flags) {
   serve::BatchPredictionService batch(**store, datasets, endpoints, clock, batch_options);
   batch.RegisterJobs(pool);
 
+  pipelines::StepTypeRegistry step_types;
+  pipelines::AddBuiltInSteps(step_types, {.store = **store,
+                                          .blobs = *blobs,
+                                          .datasets = datasets,
+                                          .training = training,
+                                          .registry = models,
+                                          .loader = loader,
+                                          .endpoints = endpoints,
+                                          .batch = batch,
+                                          .clock = clock});
+  pipelines::PipelineRunner pipeline_runner(**store, step_types, clock);
+  pipeline_runner.RegisterJobs(pool);
+  pipelines::PipelineService pipeline_service(**store, pipeline_runner, step_types, clock);
+  data::sources::SourceKinds source_kinds;
+  if (auto kinds = data::sources::RegisterBuiltinKinds(source_kinds); !kinds) {
+    return Die(kinds.error());
+  }
+  data::sources::SourceService sources(**store, datasets, source_kinds, clock,
+                                       data_dir / "sources");
+  sources.RegisterJobs(pool);
+  data::sources::SourceRunner source_runner(sources);
+
   security::TokenAuthority tokens(**store, clock);
   auto first_token = tokens.BootstrapAdmin();
   if (!first_token) return Die(first_token.error());
@@ -221,6 +246,8 @@ int Serve(const ServeFlags& flags) {
   api::AddUserRoutes(router, {tokens, login, **store});
   api::AddKeyRoutes(router, {**keys, master_info, **store, clock});
   api::AddImportUrlRoutes(router, datasets, **store, clock, gate);
+  api::AddPipelineRoutes(router, pipeline_service, **store, gate);
+  api::AddSourceRoutes(router, sources, gate);
   gate.GuardRoutes(router);  // after every route with a project's thing in its path
   api::AddRouteTableRoute(router);
 
@@ -249,6 +276,9 @@ int Serve(const ServeFlags& flags) {
                       });
   if (auto started = server.Start(); !started) return Die(started.error());
   pool.Start();
+  pipeline_runner.Start();
+  sources.StartSources();
+  source_runner.Start();
 
   const std::string scheme = server.tls() ? "https://" : "http://";
   std::cout << "aimass " << kVersion << " serving " << data_dir.string() << "\n";
@@ -272,7 +302,10 @@ int Serve(const ServeFlags& flags) {
   spdlog::info("signal {}: finishing in-flight requests and releasing jobs", signal_number);
   ready = false;
   server.Stop();
+  source_runner.Stop();
+  pipeline_runner.Stop();
   pool.Stop();
+  sources.StopSources();
   prediction_log.Flush();
   (void)(*ledger)->Seal();
   spdlog::info("stopped");

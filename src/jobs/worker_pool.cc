@@ -32,6 +32,10 @@ void WorkerPool::Register(const std::string& kind, JobHandler handler) {
   kinds_.push_back(kind);
 }
 
+void WorkerPool::OnJobFinished(std::function<void(int64_t job_id)> listener) {
+  finished_listeners_.push_back(std::move(listener));
+}
+
 void WorkerPool::Start() {
   (void)store_.RequeueExpiredJobs(clock_.NowMillis(), options_.max_attempts);
   std::lock_guard lock(mu_);
@@ -68,7 +72,9 @@ void WorkerPool::WorkLoop(int /*index*/) {
     const int64_t now = clock_.NowMillis();
     auto claimed = store_.ClaimJob(options_.owner, kinds_, now + options_.lease_millis, now);
     if (claimed && *claimed) {
+      const int64_t job_id = (*claimed)->id;
       Run(std::move(**claimed));
+      for (const auto& listener : finished_listeners_) listener(job_id);
       continue;
     }
     std::unique_lock lock(mu_);

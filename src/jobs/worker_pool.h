@@ -44,6 +44,9 @@ class WorkerPool {
   ~WorkerPool();
 
   void Register(const std::string& kind, JobHandler handler);
+  // Called on the worker's thread after each job it ran has ended (whatever the outcome),
+  // e.g. to wake the pipeline runner. Register before Start(); keep it quick.
+  void OnJobFinished(std::function<void(int64_t job_id)> listener);
   // Re-queues jobs left running by a process that died, then starts the threads.
   void Start();
   // Graceful: running handlers are told to stop (CheckStop answers kUnavailable) and their
@@ -62,6 +65,7 @@ class WorkerPool {
   const WorkerOptions options_;
   std::map<std::string, JobHandler> handlers_;
   std::vector<std::string> kinds_;
+  std::vector<std::function<void(int64_t)>> finished_listeners_;
 
   std::mutex mu_;
   std::condition_variable wake_;

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
+#include "store/pipeline_store.h"
 #include "store/records.h"
 
 namespace aimass::store {
@@ -107,7 +108,7 @@ struct ImportHostRecord {
 // it in one transaction. Every method that changes state also appends a ledger entry
 // describing the change in that same transaction: the change and its entry are both there
 // or both absent.
-class MetadataStore {
+class MetadataStore : public PipelineStore {
  public:
   virtual ~MetadataStore() = default;
 
@@ -289,6 +290,25 @@ class MetadataStore {
   virtual Result<std::pair<ImportHostRecord, bool>> AddImportHost(const std::string &host,
                                                                   int64_t now) = 0;
   virtual Status RemoveImportHost(const std::string &host, int64_t now) = 0;
+
+  // DataLake sources (data/sources/README.md). Create files the source in
+  // ProjectScope::Current(): kConflict when the name is taken, kPermissionDenied when its
+  // dataset exists in another project. Update replaces config and enabled. Listed by name,
+  // only `projects`' (by id) when set. Each of these three is in the ledger.
+  virtual Result<SourceRecord> CreateSource(const SourceRecord &source, int64_t now) = 0;
+  virtual Result<SourceRecord> GetSource(const std::string &name) = 0;
+  virtual Result<std::vector<SourceRecord>> ListSources(
+      const std::optional<std::vector<int64_t>> &projects) = 0;
+  virtual Result<SourceRecord> UpdateSource(const std::string &name,
+                                            const std::string &config_json, bool enabled,
+                                            int64_t now) = 0;
+  virtual Status DeleteSource(const std::string &name, int64_t now) = 0;
+  // A source's run state, written by its runs (no ledger entry: not a governance change).
+  virtual Status SetSourceState(int64_t source_id, const SourceRunState &state) = 0;
+  // The source_json of the newest version of `dataset` that the source `source_id` made
+  // (its "source_id" field), where its cursor is; nullopt before its first batch.
+  virtual Result<std::optional<std::string>> NewestSourceVersion(const std::string &dataset,
+                                                                 int64_t source_id) = 0;
 
   // "ok" when the database passes its own integrity check, else what it found.
   virtual Result<std::string> IntegrityCheck() = 0;

@@ -7,7 +7,7 @@ namespace aimass::store {
 namespace {
 
 // Append only: a released migration never changes.
-constexpr std::array<const char *, 8> kMigrations = {
+constexpr std::array<const char *, 10> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -211,6 +211,104 @@ CREATE TABLE import_hosts (
   host TEXT PRIMARY KEY,
   added_by TEXT NOT NULL,
   added_at INTEGER NOT NULL
+);
+)sql",
+    // 9: pipelines (pipelines/README.md): their versions as applied, their runs and each
+    // run's steps, and what each trigger last saw (a cron's last firing, a dataset's newest
+    // version) so a restart neither misses nor repeats a firing.
+    R"sql(
+CREATE TABLE pipelines (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  project_id INTEGER NOT NULL DEFAULT 1,
+  webhook_token_hash TEXT NOT NULL DEFAULT '',
+  next_version INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE pipeline_versions (
+  id INTEGER PRIMARY KEY,
+  pipeline_id INTEGER NOT NULL REFERENCES pipelines(id),
+  version INTEGER NOT NULL,
+  yaml TEXT NOT NULL,           -- as the user wrote it
+  spec TEXT NOT NULL,           -- the checked pipeline as JSON
+  spec_hash TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (pipeline_id, version)
+);
+CREATE TABLE pipeline_runs (
+  id INTEGER PRIMARY KEY,
+  pipeline_id INTEGER NOT NULL REFERENCES pipelines(id),
+  version_id INTEGER NOT NULL REFERENCES pipeline_versions(id),
+  state TEXT NOT NULL,          -- queued, running, succeeded, failed, cancelled
+  trigger TEXT NOT NULL,        -- manual, cron, dataset, webhook, rerun
+  trigger_detail TEXT NOT NULL DEFAULT '{}',
+  rerun_of INTEGER,
+  created_by TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  finished_at INTEGER
+);
+CREATE INDEX pipeline_runs_by_pipeline ON pipeline_runs(pipeline_id, id);
+CREATE INDEX pipeline_runs_by_state ON pipeline_runs(state, id);
+CREATE TABLE pipeline_steps (
+  run_id INTEGER NOT NULL REFERENCES pipeline_runs(id),
+  name TEXT NOT NULL,
+  position INTEGER NOT NULL,    -- order in the YAML
+  type TEXT NOT NULL,
+  state TEXT NOT NULL,          -- waiting, running, succeeded, cached, failed, skipped, cancelled
+  attempt INTEGER NOT NULL DEFAULT 0,
+  job_id INTEGER,
+  retry_at INTEGER,             -- a failed attempt's retry waits until then
+  cache_key TEXT NOT NULL DEFAULT '',
+  cached_from INTEGER,          -- the run whose outputs this step reused
+  inputs TEXT NOT NULL DEFAULT '{}',
+  outputs TEXT NOT NULL DEFAULT '{}',
+  log TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  started_at INTEGER,
+  finished_at INTEGER,
+  PRIMARY KEY (run_id, name)
+);
+CREATE INDEX pipeline_steps_by_job ON pipeline_steps(job_id);
+CREATE INDEX pipeline_steps_by_cache ON pipeline_steps(type, cache_key);
+CREATE TABLE pipeline_trigger_marks (
+  pipeline_id INTEGER NOT NULL REFERENCES pipelines(id),
+  trigger_key TEXT NOT NULL,    -- "cron:0 * * * *", "dataset:sales"
+  mark TEXT NOT NULL,           -- the last minute fired, the newest version seen
+  PRIMARY KEY (pipeline_id, trigger_key)
+);
+)sql",
+    // 10: DataLake sources (data/sources/README.md): what each source is (changes are in
+    // the ledger) and how its runs go (changed by every run, not in the ledger). Its cursor
+    // is in the source_json of the dataset versions it made, committed with them.
+    R"sql(
+CREATE TABLE sources (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  dataset TEXT NOT NULL,
+  config TEXT NOT NULL DEFAULT '{}',
+  project_id INTEGER NOT NULL DEFAULT 1 REFERENCES projects(id),
+  enabled INTEGER NOT NULL DEFAULT 1,
+  created_by TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE source_states (
+  source_id INTEGER PRIMARY KEY REFERENCES sources(id),
+  job_id INTEGER NOT NULL DEFAULT 0,
+  last_run_at INTEGER,
+  last_success_at INTEGER,
+  rows_taken INTEGER NOT NULL DEFAULT 0,
+  batches INTEGER NOT NULL DEFAULT 0,
+  last_rows INTEGER NOT NULL DEFAULT 0,
+  lag_ms INTEGER,
+  error TEXT NOT NULL DEFAULT '',
+  failures INTEGER NOT NULL DEFAULT 0,
+  next_run_at INTEGER NOT NULL DEFAULT 0
 );
 )sql",
 };

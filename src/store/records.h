@@ -163,6 +163,37 @@ struct EndpointRecord {
   std::string project;
 };
 
+// How a DataLake source's runs go (data/sources/README.md). Not a governance fact: changed
+// by every run without a ledger entry.
+struct SourceRunState {
+  int64_t job_id = 0;  // the run queued or in flight; 0 when none was ever queued
+  std::optional<int64_t> last_run_at;      // Unix ms when the last run ended
+  std::optional<int64_t> last_success_at;  // ... and the last one that succeeded
+  int64_t rows_taken = 0;                  // rows stored from this source, in all
+  int64_t batches = 0;                     // versions stored from this source, in all
+  int64_t last_rows = 0;                   // rows the last successful run stored
+  std::optional<int64_t> lag_ms;           // the last batch's commit time minus its oldest record's
+  std::string error;                       // why the last run failed; "" after a success
+  int64_t failures = 0;                    // failed runs in a row
+  int64_t next_run_at = 0;                 // Unix ms; the runner queues no run before
+};
+
+// A DataLake source: where new rows of a dataset come from (data/sources/source.h).
+struct SourceRecord {
+  int64_t id = 0;
+  std::string name;
+  std::string kind;     // "directory", "syslog", ...
+  std::string dataset;  // the dataset its batches become versions of
+  std::string config_json = "{}";
+  bool enabled = true;  // false: paused
+  std::string created_by;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+  int64_t project_id = 0;
+  std::string project;
+  SourceRunState state;
+};
+
 // A project: the datasets, models, endpoints and jobs it owns are visible only to its
 // members (and admins), each with a role in it.
 struct ProjectRecord {
@@ -194,7 +225,16 @@ struct ProjectAccess {
 };
 
 // The kinds of things that belong to a project, as a project check names them.
-enum class ProjectResource { kDataset, kModel, kEndpoint, kJob, kProject };
+enum class ProjectResource {
+  kDataset,
+  kModel,
+  kEndpoint,
+  kJob,
+  kProject,
+  kSource,
+  kPipeline,
+  kPipelineRun
+};
 
 // One entry of the tamper-evident ledger, as stored. `entry_json` is what is hashed (see
 // security/ledger/README.md); the other fields repeat it for queries, and a verifier checks

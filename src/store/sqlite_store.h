@@ -115,7 +115,46 @@ class SqliteStore final : public MetadataStore {
                                                           int64_t now) override;
   Status RemoveImportHost(const std::string &host, int64_t now) override;
 
+  Result<SourceRecord> CreateSource(const SourceRecord &source, int64_t now) override;
+  Result<SourceRecord> GetSource(const std::string &name) override;
+  Result<std::vector<SourceRecord>> ListSources(
+      const std::optional<std::vector<int64_t>> &projects) override;
+  Result<SourceRecord> UpdateSource(const std::string &name, const std::string &config_json,
+                                    bool enabled, int64_t now) override;
+  Status DeleteSource(const std::string &name, int64_t now) override;
+  Status SetSourceState(int64_t source_id, const SourceRunState &state) override;
+  Result<std::optional<std::string>> NewestSourceVersion(const std::string &dataset,
+                                                         int64_t source_id) override;
+
   Result<std::string> IntegrityCheck() override;
+
+  Result<std::pair<PipelineVersionRecord, bool>> ApplyPipeline(const std::string &name,
+                                                               const std::string &yaml,
+                                                               const std::string &spec_json,
+                                                               const std::string &spec_hash,
+                                                               int64_t now) override;
+  Result<PipelineRecord> GetPipeline(const std::string &name) override;
+  Result<std::vector<PipelineRecord>> ListPipelines(
+      const std::optional<std::vector<int64_t>> &projects) override;
+  Result<PipelineVersionRecord> GetPipelineVersion(int64_t pipeline_id, int64_t version) override;
+  Result<PipelineVersionRecord> GetPipelineVersionById(int64_t version_id) override;
+  Status DeletePipeline(const std::string &name, int64_t now) override;
+  Status SetPipelineWebhookHash(const std::string &name, const std::string &hash,
+                                int64_t now) override;
+  Result<std::string> PipelineWebhookHash(const std::string &name) override;
+  Result<PipelineRunRecord> CreatePipelineRun(const NewPipelineRun &run, int64_t now) override;
+  Result<PipelineRunRecord> GetPipelineRun(int64_t run_id) override;
+  Result<std::vector<PipelineRunRecord>> ListPipelineRuns(
+      const PipelineRunFilter &filter) override;
+  Status SetPipelineRunState(int64_t run_id, RunState state, const std::string &error,
+                             int64_t now) override;
+  Status UpdatePipelineStep(const PipelineStepRecord &step) override;
+  Result<std::optional<PipelineStepRecord>> FindCachedStep(int64_t pipeline_id,
+                                                           const std::string &type,
+                                                           const std::string &key) override;
+  Result<std::string> TriggerMark(int64_t pipeline_id, const std::string &key) override;
+  Status SetTriggerMark(int64_t pipeline_id, const std::string &key,
+                        const std::string &mark) override;
 
  private:
   explicit SqliteStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
@@ -132,6 +171,7 @@ class SqliteStore final : public MetadataStore {
   Result<ModelVersionRecord> AddModelVersionLocked(const NewModelVersion &version, int64_t job_id,
                                                    int64_t now);
   Result<EndpointRecord> GetEndpointLocked(const std::string &name);
+  Result<SourceRecord> GetSourceLocked(const std::string &name);
   // Appends the ledger entry of `change`, made by ActorScope::Current(), inside the
   // transaction the caller holds.
   Status AppendLedgerLocked(const LedgerChange &change, int64_t now);

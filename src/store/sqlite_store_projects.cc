@@ -31,8 +31,13 @@ std::string AccessQuery(ProjectResource kind) {
   std::string where = "WHERE t.name = ?1";
   if (kind == ProjectResource::kModel) table = "models";
   if (kind == ProjectResource::kEndpoint) table = "endpoints";
-  if (kind == ProjectResource::kJob) {
-    table = "jobs";
+  if (kind == ProjectResource::kSource) table = "sources";
+  if (kind == ProjectResource::kPipeline) table = "pipelines";
+  if (kind == ProjectResource::kJob || kind == ProjectResource::kPipelineRun) {
+    table = kind == ProjectResource::kJob
+                ? "jobs"
+                : "(SELECT r.id, pl.project_id FROM pipeline_runs r JOIN pipelines pl ON pl.id "
+                  "= r.pipeline_id)";
     where = "WHERE t.id = CAST(?1 AS INTEGER) AND ?1 NOT GLOB '*[^0-9]*'";
   }
   return "SELECT p.id, p.name, m.role FROM " + table +
@@ -118,7 +123,8 @@ Status SqliteStore::DeleteProject(const std::string &name) {
       auto held, db_->Prepare("SELECT 'datasets', COUNT(*) FROM datasets WHERE project_id = ?1 "
                               "UNION ALL SELECT 'models', COUNT(*) FROM models WHERE "
                               "project_id = ?1 UNION ALL SELECT 'endpoints', COUNT(*) FROM "
-                              "endpoints WHERE project_id = ?1 UNION ALL SELECT 'unfinished jobs', "
+                              "endpoints WHERE project_id = ?1 UNION ALL SELECT 'sources', COUNT(*) FROM "
+                              "sources WHERE project_id = ?1 UNION ALL SELECT 'unfinished jobs', "
                               "COUNT(*) FROM jobs WHERE project_id = ?1 AND state IN "
                               "('queued', 'running')"));
   held.Bind(id);

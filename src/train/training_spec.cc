@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "common/duration.h"
 #include "train/learner.h"
 
 namespace aimass::train {
@@ -71,24 +72,7 @@ Result<EnsembleMode> ParseEnsembleMode(std::string_view name) {
 }
 
 Result<double> ParseBudget(const nlohmann::json& value) {
-  double seconds = NAN;
-  if (value.is_number()) {
-    seconds = value.get<double>();
-  } else if (value.is_string()) {
-    const std::string text = value.get<std::string>();
-    char* end = nullptr;
-    const double number = std::strtod(text.c_str(), &end);
-    const std::string unit = end ? std::string(end) : "";
-    if (end != text.c_str()) {
-      if (unit.empty() || unit == "s") seconds = number;
-      if (unit == "m" || unit == "min") seconds = number * 60;
-      if (unit == "h") seconds = number * 3600;
-    }
-  }
-  if (std::isnan(seconds)) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "budget must be a duration such as 90s, 5m or 1h (or a number of seconds)");
-  }
+  AIMASS_ASSIGN_OR_RETURN(const double seconds, ParseDurationSeconds(value, "budget"));
   if (!(seconds > 0)) {
     return Fail(ErrorCode::kInvalidArgument,
                 "budget must be more than 0 seconds; for example --budget 60s");

@@ -317,7 +317,8 @@ TEST_F(SqliteStoreModelsTest, TheModelMigrationAppliesToAnOlderDatabase) {
     auto db = Database::Open(dir_ / "aimass.db");
     ASSERT_TRUE(db);
     ASSERT_TRUE(
-        (*db)->Exec("DROP TABLE endpoints; DROP TABLE model_tags; DROP TABLE model_aliases; "
+        (*db)->Exec("DROP TABLE source_states; DROP TABLE sources; "
+                    "DROP TABLE endpoints; DROP TABLE model_tags; DROP TABLE model_aliases; "
                     "DROP TABLE model_members; DROP TABLE model_versions; "
                     "DROP TABLE models; DROP TABLE ledger_entries; DROP TABLE ledger_heads; "
                     "ALTER TABLE jobs DROP COLUMN created_by; DROP INDEX tokens_by_user; "
@@ -328,6 +329,8 @@ TEST_F(SqliteStoreModelsTest, TheModelMigrationAppliesToAnOlderDatabase) {
                     "DROP TABLE project_members; DROP TABLE projects; "
                     "ALTER TABLE datasets DROP COLUMN project_id; "
                     "ALTER TABLE jobs DROP COLUMN project_id; DROP TABLE import_hosts; "
+                    "DROP TABLE pipeline_trigger_marks; DROP TABLE pipeline_steps; "
+                    "DROP TABLE pipeline_runs; DROP TABLE pipeline_versions; DROP TABLE pipelines; "
                     "PRAGMA user_version = 1"));
   }
   auto reopened = SqliteStore::Open(dir_ / "aimass.db");
