@@ -304,6 +304,8 @@ class MetadataStore : public PipelineStore {
                                             int64_t now) = 0;
   virtual Status DeleteSource(const std::string &name, int64_t now) = 0;
   // A source's run state, written by its runs (no ledger entry: not a governance change).
+  // rows_taken, batches and last_rows are not written here: CommitDatasetVersion counts a
+  // version whose source_json names the source (its "source_id") in its own transaction.
   virtual Status SetSourceState(int64_t source_id, const SourceRunState &state) = 0;
   // The source_json of the newest version of `dataset` that the source `source_id` made
   // (its "source_id" field), where its cursor is; nullopt before its first batch.

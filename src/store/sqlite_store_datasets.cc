@@ -87,6 +87,19 @@ Result<DatasetVersionRecord> SqliteStore::CommitDatasetVersion(
   read.Bind(db_->LastInsertId());
   AIMASS_RETURN_IF_ERROR(read.Step());
   DatasetVersionRecord record = ReadVersion(read);
+  // A source's batch (data/sources): its counters move with the version, in this transaction,
+  // so a crash right after the commit cannot lose the batch from them.
+  AIMASS_ASSIGN_OR_RETURN(
+      auto counted,
+      db_->Prepare("UPDATE source_states SET rows_taken = rows_taken + ?1, batches = batches + 1, "
+                   "last_rows = ?1 WHERE source_id = json_extract(?2, '$.source_id')"));
+  const nlohmann::json lineage = nlohmann::json::parse(version.lineage_json, nullptr, false);
+  const int64_t batch_rows = lineage.is_object() && lineage.contains("appended_rows")
+                                 ? lineage.value("appended_rows", record.row_count)
+                                 : record.row_count;
+  AIMASS_RETURN_IF_ERROR(counted.Bind(batch_rows)
+                             .Bind(version.source_json.empty() ? "{}" : version.source_json)
+                             .Run());
   AIMASS_RETURN_IF_ERROR(AppendLedgerLocked(
       {"dataset.version.created",
        "dataset:" + record.dataset_name + "@" + std::to_string(record.version),

@@ -160,14 +160,10 @@ Status SqliteStore::SetSourceState(int64_t source_id, const SourceRunState &stat
   AIMASS_ASSIGN_OR_RETURN(
       auto update,
       db_->Prepare("UPDATE source_states SET job_id = ?, last_run_at = ?, last_success_at = ?, "
-                   "rows_taken = ?, batches = ?, last_rows = ?, lag_ms = ?, error = ?, "
-                   "failures = ?, next_run_at = ? WHERE source_id = ?"));
+                   "lag_ms = ?, error = ?, failures = ?, next_run_at = ? WHERE source_id = ?"));
   AIMASS_RETURN_IF_ERROR(update.Bind(state.job_id)
                              .Bind(state.last_run_at)
                              .Bind(state.last_success_at)
-                             .Bind(state.rows_taken)
-                             .Bind(state.batches)
-                             .Bind(state.last_rows)
                              .Bind(state.lag_ms)
                              .Bind(state.error)
                              .Bind(state.failures)

@@ -6,7 +6,10 @@
 
 #include <filesystem>
 
+#include "common/files.h"
 #include "common/hash.h"
+#include "data/one_request_server.h"
+#include "data/url_post.h"
 
 namespace aimass::data {
 namespace {
@@ -182,6 +185,34 @@ TEST_F(UrlFetchRefusalTest, UnlistedSpecialAddressesAreRefusedAndListedOnesAllow
   // (the connection is then refused, port 9 being closed).
   Error error = Refused("http://127.0.0.1:9/", {"127.0.0.1"});
   EXPECT_NE(error.code, ErrorCode::kPermissionDenied) << error.message;
+}
+
+// The connection side (url_connection.h) serves both a download and a webhook's POST.
+TEST_F(UrlFetchRefusalTest, AListedLoopbackAddressIsFetchedAndPostedTo) {
+  testing::OneRequestServer files(200, "a,b\n1,2\n");
+  FetchOptions options;
+  options.allowed_hosts = {"127.0.0.1"};
+  auto fetched =
+      FetchToFile("http://127.0.0.1:" + std::to_string(files.port()) + "/a.csv", out_, options);
+  ASSERT_TRUE(fetched) << fetched.error().message;
+  EXPECT_EQ(fetched->bytes, 8u);
+  EXPECT_EQ(*ReadFile(out_), "a,b\n1,2\n");
+  EXPECT_TRUE(files.Request().starts_with("GET /a.csv HTTP/1.1\r\n")) << files.Request();
+
+  testing::OneRequestServer hook(500);
+  PostRequest post;
+  post.url = "http://127.0.0.1:" + std::to_string(hook.port()) + "/hook";
+  post.body = R"({"x":1})";
+  post.headers = {{"X-Test", "yes"}};
+  auto answer = PostToUrl(post, options);
+  ASSERT_TRUE(answer) << answer.error().message;
+  EXPECT_EQ(answer->status, 500);
+  EXPECT_EQ(hook.Header("X-Test"), "yes");
+  EXPECT_EQ(hook.Body(), R"({"x":1})");
+  options.allowed_hosts = {"data.example.com"};
+  auto refused = PostToUrl(post, options);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kPermissionDenied);
 }
 
 }  // namespace

@@ -154,6 +154,19 @@ class SourcesTest(unittest.TestCase):
         self.assertIn("only admins", r.error["message"])
         self.assertEqual(s.get("/api/v1/sources/sneaky").status, 404)
 
+    def test_an_import_appends_by_column_name(self):
+        s = self.server
+        s.import_dataset("grows", b"x,y\n1,2\n", filename="a.csv")
+        s.import_dataset("grows", b"y,z\n3,4\n", filename="b.csv", append="true")
+        r = s.cli("data", "import", "--name", "grows", "--append",
+                  dataset_file("iris.csv"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        versions = sorted(self.versions("grows"), key=lambda v: v["version"])
+        self.assertEqual([v["row_count"] for v in versions], [1, 2, 152])
+        self.assertEqual(versions[1]["column_count"], 3)  # x, y, z: NULL where absent
+        self.assertEqual(versions[1]["lineage"]["parent"], "grows@1")
+        self.assertEqual(versions[2]["lineage"]["appended_rows"], 150)
+
     def test_bad_config_names_the_field(self):
         r = self.create("bad", "bad", "relative/path")
         self.assertEqual(r.status, 400, r)

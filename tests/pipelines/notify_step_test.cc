@@ -1,13 +1,10 @@
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <sodium.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <thread>
 
+#include "data/one_request_server.h"
 #include "steps_fixture.h"
 
 namespace aimass::pipelines {
@@ -16,80 +13,6 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kSecret = "0123456789abcdef0123456789abcdef";
-
-// A one-request HTTP server on 127.0.0.1, port 0: keeps what it received and answers
-// `status`.
-class Receiver {
- public:
-  explicit Receiver(int status) : status_(status) {
-    listener_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    EXPECT_EQ(listen(listener_, 1), 0);
-    socklen_t size = sizeof address;
-    getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &size);
-    port_ = ntohs(address.sin_port);
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~Receiver() {
-    Request();
-    close(listener_);
-  }
-
-  int port() const { return port_; }
-  // Waits for the request; "" when none came.
-  std::string Request() {
-    if (thread_.joinable()) {
-      shutdown(listener_, SHUT_RDWR);
-      thread_.join();
-    }
-    return request_;
-  }
-  // A header's value in the request, "" when absent.
-  std::string Header(const std::string& name) {
-    const std::string text = Request();
-    const size_t at = text.find("\r\n" + name + ": ");
-    if (at == std::string::npos) return "";
-    const size_t start = at + name.size() + 4;
-    return text.substr(start, text.find("\r\n", start) - start);
-  }
-  std::string Body() {
-    const std::string text = Request();
-    const size_t at = text.find("\r\n\r\n");
-    return at == std::string::npos ? "" : text.substr(at + 4);
-  }
-
- private:
-  void Serve() {
-    const int connection = accept(listener_, nullptr, nullptr);
-    if (connection < 0) return;
-    char buffer[4096];
-    while (true) {
-      const ssize_t n = read(connection, buffer, sizeof buffer);
-      if (n <= 0) break;
-      request_.append(buffer, static_cast<size_t>(n));
-      const size_t end = request_.find("\r\n\r\n");
-      if (end == std::string::npos) continue;
-      const size_t length_at = request_.find("Content-Length: ");
-      const size_t length =
-          length_at == std::string::npos ? 0 : std::stoul(request_.substr(length_at + 16));
-      if (request_.size() >= end + 4 + length) break;
-    }
-    const std::string answer = "HTTP/1.1 " + std::to_string(status_) +
-                               (status_ == 200 ? " OK" : " Internal Server Error") +
-                               "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-    (void)!write(connection, answer.data(), answer.size());
-    close(connection);
-  }
-
-  int status_;
-  int listener_ = -1;
-  int port_ = 0;
-  std::thread thread_;
-  std::string request_;
-};
 
 // The signature a receiver checks, by libsodium's one-shot HMAC (keys of 32 bytes).
 std::string HmacHex(const std::string& key, const std::string& message) {
@@ -110,11 +33,11 @@ class NotifyStepTest : public testing::StepsTest {
 
 TEST_F(NotifyStepTest, PostsASignedMessage) {
   AllowLoopback();
-  ASSERT_EQ(setenv("AIMASS_TEST_WEBHOOK_SECRET", kSecret, 1), 0);
-  Receiver receiver(200);
+  ASSERT_EQ(setenv("AIMASS_WEBHOOK_TEST_SECRET", kSecret, 1), 0);
+  data::testing::OneRequestServer receiver(200);
   const std::string url = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook?x=1";
   auto out = RunInline("notify", Input({{"url", url},
-                                        {"secret_env", "AIMASS_TEST_WEBHOOK_SECRET"},
+                                        {"secret_env", "AIMASS_WEBHOOK_TEST_SECRET"},
                                         {"message", "credit@4 is the new champion"},
                                         {"data", {{"auc", 0.91}}}}));
   ASSERT_TRUE(out) << out.error().message;
@@ -139,7 +62,7 @@ TEST_F(NotifyStepTest, PostsASignedMessage) {
 
 TEST_F(NotifyStepTest, AnErrorAnswerFailsTheStep) {
   AllowLoopback();
-  Receiver receiver(500);
+  data::testing::OneRequestServer receiver(500);
   auto out = RunInline(
       "notify", Input({{"url", "http://127.0.0.1:" + std::to_string(receiver.port()) + "/"}}));
   ASSERT_FALSE(out);
@@ -148,7 +71,7 @@ TEST_F(NotifyStepTest, AnErrorAnswerFailsTheStep) {
 }
 
 TEST_F(NotifyStepTest, HostsOffTheAllowListAreRefused) {
-  Receiver receiver(200);
+  data::testing::OneRequestServer receiver(200);
   const std::string port = std::to_string(receiver.port());
   auto none = RunInline("notify", Input({{"url", "http://127.0.0.1:" + port + "/"}}));
   ASSERT_FALSE(none);
@@ -168,11 +91,11 @@ TEST_F(NotifyStepTest, HostsOffTheAllowListAreRefused) {
 
 TEST_F(NotifyStepTest, AMissingSecretIsAnError) {
   AllowLoopback();
-  unsetenv("AIMASS_TEST_NO_SUCH_SECRET");
+  unsetenv("AIMASS_WEBHOOK_NO_SUCH_SECRET");
   auto out = RunInline("notify", Input({{"url", "http://127.0.0.1:9/"},
-                                        {"secret_env", "AIMASS_TEST_NO_SUCH_SECRET"}}));
+                                        {"secret_env", "AIMASS_WEBHOOK_NO_SUCH_SECRET"}}));
   ASSERT_FALSE(out);
-  EXPECT_NE(out.error().message.find("AIMASS_TEST_NO_SUCH_SECRET"), std::string::npos);
+  EXPECT_NE(out.error().message.find("AIMASS_WEBHOOK_NO_SUCH_SECRET"), std::string::npos);
 }
 
 TEST_F(NotifyStepTest, LiteralsAreChecked) {
@@ -183,7 +106,9 @@ TEST_F(NotifyStepTest, LiteralsAreChecked) {
   auto env = notify.CheckLiterals({{"url", "https://example.com/"}, {"secret_env", "A-B"}});
   ASSERT_FALSE(env);
   EXPECT_NE(env.error().message.find("'secret_env'"), std::string::npos);
-  EXPECT_TRUE(notify.CheckLiterals({{"url", "https://example.com/"}, {"secret_env", "HOOK_KEY"}}));
+  EXPECT_FALSE(notify.CheckLiterals({{"url", "https://example.com/"}, {"secret_env", "HOOK_KEY"}}));
+  EXPECT_TRUE(notify.CheckLiterals(
+      {{"url", "https://example.com/"}, {"secret_env", "AIMASS_WEBHOOK_HOOK_KEY"}}));
 }
 
 }  // namespace

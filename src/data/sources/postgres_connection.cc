@@ -64,6 +64,11 @@ Result<PostgresConnection> PostgresConnection::Open(const std::string& dsn,
                     "' at " + where + ": " + Reason(message) +
                     "; check the source's dsn and the variable named by password_env");
   }
+  if (message.find("FATAL:") != std::string::npos) {  // the server answered, and said no
+    return Fail(ErrorCode::kInvalidArgument, "PostgreSQL at " + where +
+                                                 " refused the connection: " + Reason(message) +
+                                                 "; check the source's dsn");
+  }
   return Fail(ErrorCode::kUnavailable, "cannot connect to PostgreSQL at " + where + ": " +
                                            Reason(message) +
                                            "; check that the server runs and the source's dsn");

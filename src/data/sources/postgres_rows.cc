@@ -9,14 +9,36 @@ namespace {
 struct KnownType {
   unsigned oid;
   const char* name;
+  const char* duckdb;  // the type its column is read as
 };
 constexpr KnownType kTypes[] = {
-    {16, "bool"},      {20, "int8"},        {21, "int2"},          {23, "int4"},
-    {26, "oid"},       {700, "float4"},     {701, "float8"},       {1700, "numeric"},
-    {1082, "date"},    {1114, "timestamp"}, {1184, "timestamptz"}, {25, "text"},
-    {1043, "varchar"}, {1042, "bpchar"},    {114, "json"},         {3802, "jsonb"},
-    {2950, "uuid"},    {1083, "time"},      {17, "bytea"},
+    {16, "bool", "BOOLEAN"},
+    {20, "int8", "BIGINT"},
+    {21, "int2", "INTEGER"},
+    {23, "int4", "INTEGER"},
+    {26, "oid", "BIGINT"},
+    {700, "float4", "DOUBLE"},
+    {701, "float8", "DOUBLE"},
+    {1700, "numeric", "DOUBLE"},
+    {1082, "date", "DATE"},
+    {1114, "timestamp", "TIMESTAMP"},
+    {1184, "timestamptz", "TIMESTAMP"},
+    {25, "text", "VARCHAR"},
+    {1043, "varchar", "VARCHAR"},
+    {1042, "bpchar", "VARCHAR"},
+    {114, "json", "VARCHAR"},
+    {3802, "jsonb", "VARCHAR"},
+    {2950, "uuid", "VARCHAR"},
+    {1083, "time", "VARCHAR"},
+    {17, "bytea", "VARCHAR"},
 };
+
+const KnownType* Known(unsigned oid) {
+  for (const KnownType& known : kTypes) {
+    if (known.oid == oid) return &known;
+  }
+  return nullptr;
+}
 
 bool IsFiniteNumberText(std::string_view text) {
   return !text.empty() && text != "NaN" && text.find("Infinity") == std::string_view::npos;
@@ -75,10 +97,17 @@ int PostgresRowWriter::Find(std::string_view name) const {
 
 std::string PostgresRowWriter::TypeName(int column) const {
   unsigned oid = columns_.at(static_cast<size_t>(column)).type;
-  for (const KnownType& known : kTypes) {
-    if (known.oid == oid) return known.name;
+  const KnownType* known = Known(oid);
+  return known ? known->name : "oid " + std::to_string(oid);
+}
+
+std::vector<TypedColumn> PostgresRowWriter::Columns() const {
+  std::vector<TypedColumn> typed;
+  for (const Column& column : columns_) {
+    const KnownType* known = Known(column.type);
+    typed.push_back({column.name, known ? known->duckdb : "VARCHAR"});
   }
-  return "oid " + std::to_string(oid);
+  return typed;
 }
 
 std::string PostgresRowWriter::ColumnList() const {

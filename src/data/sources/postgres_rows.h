@@ -8,12 +8,13 @@
 #include <vector>
 
 #include "common/status.h"
+#include "data/sources/typed_batch.h"
 
 namespace aimass::data::sources {
 
-// The columns of one result and how each is written: integers and floats as JSON numbers
-// (NaN and infinities as null), booleans, timestamps as ISO 8601 ("2024-01-02T03:04:05Z"
-// for timestamptz read in UTC), NULL as null, everything else (numeric's peers: text,
+// The columns of one result and how each is written: integers, floats and numeric as JSON
+// numbers (NaN and infinities as null), booleans, timestamps as ISO 8601
+// ("2024-01-02T03:04:05Z" for timestamptz read in UTC), NULL as null, everything else (text,
 // json, uuid, ...) as strings. Immutable once made: thread-safe.
 class PostgresRowWriter {
  public:
@@ -28,6 +29,9 @@ class PostgresRowWriter {
   // The column's PostgreSQL type by name ("int8", "timestamptz", ...).
   std::string TypeName(int column) const;
   std::string ColumnList() const;  // "a, b, c" for messages
+  // The columns with the DuckDB type each is read as (int8 BIGINT, numeric DOUBLE,
+  // timestamptz TIMESTAMP in UTC, text and the rest VARCHAR, ...).
+  std::vector<TypedColumn> Columns() const;
 
  private:
   enum class Kind { kInteger, kFloat, kBool, kTimestamp, kTimestampTz, kText };

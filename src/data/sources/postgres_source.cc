@@ -202,7 +202,8 @@ Result<std::optional<SourceBatch>> PostgresSource::Take(const SourceContext& con
   auto started = db.StartRows(sql, params);
   if (!started) return for_source(std::move(started).error());
 
-  BatchFile file(context.scratch_dir / "postgres.jsonl");
+  const fs::path rows_file = context.scratch_dir / "postgres.jsonl";
+  BatchFile file(rows_file);
   if (!file.ok())
     return Fail(ErrorCode::kInternal, "cannot write in " + context.scratch_dir.string());
   while (true) {
@@ -219,8 +220,8 @@ Result<std::optional<SourceBatch>> PostgresSource::Take(const SourceContext& con
   if (file.rows() == 0) return std::nullopt;
 
   SourceBatch batch;
-  batch.file = context.scratch_dir / "postgres.jsonl";
-  batch.format = FileFormat::kJsonLines;
+  batch.file = context.scratch_dir / "postgres.parquet";
+  batch.format = FileFormat::kParquet;
   if (incremental) {
     if (file.rows() == options_.batch_rows) {
       if (file.tail_offset() == 0) {
@@ -247,7 +248,7 @@ Result<std::optional<SourceBatch>> PostgresSource::Take(const SourceContext& con
                       std::to_string(options_.batch_rows) +
                       ") rows; raise batch_rows, or set cursor_column to take them in batches");
     }
-    AIMASS_ASSIGN_OR_RETURN(std::string hash, Sha256File(batch.file));
+    AIMASS_ASSIGN_OR_RETURN(std::string hash, Sha256File(rows_file));
     if (context.cursor.is_object() && context.cursor.value("sha256", "") == hash) {
       return std::nullopt;  // the same rows as the version already stored
     }
@@ -256,6 +257,7 @@ Result<std::optional<SourceBatch>> PostgresSource::Take(const SourceContext& con
         std::to_string(file.rows()) + " rows (the whole result) from PostgreSQL at " + db.Where();
   }
   batch.rows = file.rows();
+  AIMASS_RETURN_IF_ERROR(JsonLinesToParquet(rows_file, writer.Columns(), batch.file));
   return batch;
 }
 

@@ -161,7 +161,8 @@ class StreamReader {
   Error Explain(const redisReply* reply) const {
     std::string_view text = Text(reply);
     std::string where = "redis source '" + source_ + "': ";
-    if (text.starts_with("NOGROUP")) {
+    // NOGROUP: the group is gone; UNBLOCKED: the stream was deleted during a BLOCK read.
+    if (text.starts_with("NOGROUP") || text.starts_with("UNBLOCKED")) {
       return Error{ErrorCode::kNotFound,
                    where + "the stream '" + options_.stream + "' at " + db_.address() +
                        " has no consumer group '" + options_.group +

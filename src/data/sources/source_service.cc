@@ -351,10 +351,8 @@ void SourceService::RecordRun(const std::string& name, int64_t job_id,
   state.next_run_at = now + settings.interval_ms;
   const json& result = outcome->result;
   if (result.contains("batch_rows")) {
-    const int64_t rows = result["batch_rows"].get<int64_t>();
-    state.rows_taken += rows;
-    state.batches += 1;
-    state.last_rows = rows;
+    // rows_taken, batches and last_rows moved with the version's commit (the store counts
+    // them in that transaction); what the store holds now is kept as it is.
     if (result.contains("oldest_record_ms")) {
       state.lag_ms = now - result["oldest_record_ms"].get<int64_t>();
     }

@@ -2,40 +2,20 @@
 #include "data/sources/source_settings.h"
 
 #include <algorithm>
-#include <charconv>
 #include <string>
 
+#include "common/duration.h"
+
 namespace aimass::data::sources {
-namespace {
-
-Error BadDuration(std::string_view field) {
-  return Error{ErrorCode::kInvalidArgument,
-               "config." + std::string(field) +
-                   ": must be a duration like \"500ms\", \"2s\", \"5m\" or \"1h\", or a number "
-                   "of seconds"};
-}
-
-}  // namespace
 
 Result<int64_t> ParseDuration(const nlohmann::json& value, std::string_view field) {
-  if (value.is_number()) {
-    const double seconds = value.get<double>();
-    if (seconds < 0 || seconds > 86'400 * 365) return Fail(BadDuration(field));
-    return static_cast<int64_t>(seconds * 1000);
+  const std::string what = "config." + std::string(field);
+  AIMASS_ASSIGN_OR_RETURN(double seconds, ParseDurationSeconds(value, what));
+  if (seconds < 0 || seconds > 366.0 * 86'400) {
+    return Fail(ErrorCode::kInvalidArgument,
+                what + " must be a duration between 0s and a year, such as 2s, 5m or 1h");
   }
-  if (!value.is_string()) return Fail(BadDuration(field));
-  const std::string text = value.get<std::string>();
-  int64_t number = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (error != std::errc() || number < 0 || number > 1'000'000'000) {
-    return Fail(BadDuration(field));
-  }
-  const std::string_view unit(end, text.data() + text.size() - end);
-  if (unit == "ms") return number;
-  if (unit == "s" || unit.empty()) return number * 1000;
-  if (unit == "m") return number * 60'000;
-  if (unit == "h") return number * 3'600'000;
-  return Fail(BadDuration(field));
+  return static_cast<int64_t>(seconds * 1000);
 }
 
 Result<SourceSettings> ReadSourceSettings(const nlohmann::json& config) {

@@ -21,8 +21,8 @@ struct SourceSettings {
   SourceMode mode = SourceMode::kAppend;
 };
 
-// "250ms", "2s", "5m", "1h" (or a number of seconds) as milliseconds; the error names
-// `field` and shows the accepted forms.
+// "250ms", "2s", "5m", "1h" (or a number of seconds; common/duration.h) as milliseconds,
+// between 0 and a year; the error names config.`field` and shows the accepted forms.
 Result<int64_t> ParseDuration(const nlohmann::json& value, std::string_view field);
 
 // Reads `interval` (at least 1 s) and `mode` from a source's config.

@@ -367,6 +367,13 @@ SyslogMessage ParseSyslog(std::string_view line, int64_t received_millis) {
   return ParseRfc3164(line, in, std::move(message), received_millis);
 }
 
+std::vector<TypedColumn> SyslogColumns() {
+  return {{"received_at", "TIMESTAMP"}, {"facility", "INTEGER"}, {"severity", "INTEGER"},
+          {"timestamp", "TIMESTAMP"},   {"hostname", "VARCHAR"}, {"app", "VARCHAR"},
+          {"procid", "VARCHAR"},        {"msgid", "VARCHAR"},    {"structured_data", "VARCHAR"},
+          {"message", "VARCHAR"},       {"format", "VARCHAR"},   {"sender", "VARCHAR"}};
+}
+
 std::string SyslogRowJson(const SyslogMessage& message, int64_t received_millis,
                           std::string_view sender) {
   Json row = Json::object();

@@ -9,6 +9,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "data/sources/typed_batch.h"
 
 namespace aimass::data::sources {
 
@@ -39,6 +42,9 @@ struct SyslogMessage {
 // carries no year: the year of `received_millis` is used, or the year before when that
 // would put the message more than a day in the future. Thread-safe (pure).
 SyslogMessage ParseSyslog(std::string_view line, int64_t received_millis);
+
+// The columns of SyslogRowJson's rows with their DuckDB types, in order.
+std::vector<TypedColumn> SyslogColumns();
 
 // The message as one JSON object (no newline), the row of a syslog source: received_at,
 // facility, severity, timestamp, hostname, app, procid, msgid, structured_data (JSON text),

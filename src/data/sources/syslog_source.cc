@@ -1,31 +1,14 @@
 #include "data/sources/syslog_source.h"
 
-#include <system_error>
 #include <utility>
 
 #include "data/sources/kind_settings.h"
+#include "data/sources/syslog_parser.h"
+#include "data/sources/typed_batch.h"
 
 namespace aimass::data::sources {
-namespace {
 
 namespace fs = std::filesystem;
-
-// The batch file in the run's scratch folder: a hard link to the spool's batch file (the
-// runner removes it after the import; the spool's copy stays until the batch is stored),
-// or a copy where links are not possible.
-Status LinkIntoScratch(const fs::path& from, const fs::path& to) {
-  std::error_code error;
-  fs::create_hard_link(from, to, error);
-  if (!error) return Ok();
-  fs::copy_file(from, to, fs::copy_options::overwrite_existing, error);
-  if (error) {
-    return Fail(ErrorCode::kInternal,
-                "cannot copy " + from.string() + " to " + to.string() + ": " + error.message());
-  }
-  return Ok();
-}
-
-}  // namespace
 
 Result<SyslogSourceOptions> ParseSyslogSettings(const nlohmann::json& settings) {
   AIMASS_RETURN_IF_ERROR(RefuseUnknownKeys(settings, "syslog",
@@ -145,9 +128,10 @@ Result<std::optional<SourceBatch>> SyslogSource::Take(const SourceContext& conte
   AIMASS_ASSIGN_OR_RETURN(std::optional<SyslogSpoolBatch> taken, spool->Take(stored_seq));
   if (!taken) return std::nullopt;
   SourceBatch batch;
-  batch.file = context.scratch_dir / taken->file.filename();
-  AIMASS_RETURN_IF_ERROR(LinkIntoScratch(taken->file, batch.file));
-  batch.format = FileFormat::kJsonLines;
+  // Read from the spool's batch file, which stays until the version is stored.
+  batch.file = context.scratch_dir / ("syslog-" + std::to_string(taken->seq) + ".parquet");
+  AIMASS_RETURN_IF_ERROR(JsonLinesToParquet(taken->file, SyslogColumns(), batch.file));
+  batch.format = FileFormat::kParquet;
   batch.rows = taken->rows;
   batch.cursor = nlohmann::json{{"spool", taken->seq}};
   batch.acknowledge = [spool, seq = taken->seq] { return spool->Remove(seq); };
@@ -164,7 +148,6 @@ Result<std::optional<SourceBatch>> SyslogSource::Take(const SourceContext& conte
     batch.description += ", " + std::to_string(counts.write_errors) +
                          " rows lost to write errors (" + spool->last_write_error() + ")";
   }
-  if (context.log) context.log(batch.description);
   return batch;
 }
 

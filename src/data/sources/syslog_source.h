@@ -1,6 +1,6 @@
 // The "syslog" source kind: a receiver of RFC 5424 and RFC 3164 messages over UDP and TCP
-// (settings in README.md) that spools parsed rows to disk and hands them over as JSON-lines
-// batches on the source's interval.
+// (settings in README.md) that spools parsed rows to disk and hands them over as typed
+// Parquet batches on the source's interval.
 #pragma once
 
 #include <memory>

@@ -16,8 +16,12 @@ namespace {
 using nlohmann::json;
 
 // An environment variable's name as shells write them.
+// Only variables meant for webhooks: a pipeline's author must not be able to sign with
+// (and so use as an HMAC oracle) any other secret of the server's environment.
+constexpr std::string_view kSecretEnvPrefix = "AIMASS_WEBHOOK_";
+
 bool IsEnvName(const std::string& name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  if (!name.starts_with(kSecretEnvPrefix) || name.size() == kSecretEnvPrefix.size()) return false;
   for (char c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
   }
@@ -62,8 +66,9 @@ class NotifyStep final : public StepType {
     AIMASS_ASSIGN_OR_RETURN(auto secret_env, OptionalString(with, "secret_env"));
     if (secret_env && !IsReference(*secret_env) && !IsEnvName(*secret_env)) {
       return Fail(ErrorCode::kInvalidArgument,
-                  "parameter 'secret_env' must name an environment variable (letters, digits "
-                  "and '_', e.g. AIMASS_WEBHOOK_SECRET), not '" +
+                  "parameter 'secret_env' must name an environment variable that starts with "
+                  "AIMASS_WEBHOOK_ (then letters, digits and '_', e.g. AIMASS_WEBHOOK_SECRET), "
+                  "not '" +
                       *secret_env + "'");
     }
     AIMASS_RETURN_IF_ERROR(OptionalString(with, "message"));

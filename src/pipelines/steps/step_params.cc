@@ -87,6 +87,10 @@ Result<json> ObjectOr(const json& with, std::string_view name) {
 Result<double> ParseDuration(const json& value, std::string_view name) {
   auto seconds = ParseDurationSeconds(value, name);
   if (!seconds) return Fail(InParam(name, seconds.error()));
+  if (*seconds < 0) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "parameter '" + std::string(name) + "' must not be negative, not " + value.dump());
+  }
   return *seconds;
 }
 

@@ -65,7 +65,7 @@ class PostgresSourceTest : public ::testing::Test {
 
   static std::vector<int> Ids(const SourceBatch& batch) {
     std::vector<int> ids;
-    for (const auto& row : ReadJsonLines(batch.file)) ids.push_back(row["id"]);
+    for (const auto& row : ReadBatchRows(batch)) ids.push_back(row["id"]);
     return ids;
   }
 
@@ -102,12 +102,12 @@ TEST_F(PostgresSourceTest, TypesAndNullsAreKept) {
       "(2, NULL, 'NaN', false, NULL, NULL, NULL, NULL, NULL)");
   auto batch = Take(Settings("SELECT * FROM events", "id"));
   ASSERT_TRUE(batch.has_value() && batch->has_value()) << batch.error().message;
-  auto rows = ReadJsonLines((*batch)->file);
+  auto rows = ReadBatchRows(**batch);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0]["name"], "x \"q\" é");
   EXPECT_EQ(rows[0]["score"], 1.5);
   EXPECT_EQ(rows[0]["ok"], true);
-  EXPECT_EQ(rows[0]["at"], "2024-01-02T01:04:05.123Z");
+  EXPECT_EQ(rows[0]["at"], "2024-01-02 01:04:05.123");  // timestamptz, in UTC
   EXPECT_EQ(rows[0]["day"], "2024-01-02");
   EXPECT_EQ(rows[0]["big"], 9007199254740993);
   EXPECT_EQ(rows[0]["price"], 12.5);
@@ -116,6 +116,15 @@ TEST_F(PostgresSourceTest, TypesAndNullsAreKept) {
     EXPECT_TRUE(rows[1][column].is_null()) << column;
   }
   EXPECT_EQ(rows[1]["ok"], false);
+  EXPECT_EQ(BatchTypes(**batch), (std::map<std::string, std::string>{{"id", "INTEGER"},
+                                                                     {"name", "VARCHAR"},
+                                                                     {"score", "DOUBLE"},
+                                                                     {"ok", "BOOLEAN"},
+                                                                     {"at", "TIMESTAMP"},
+                                                                     {"day", "DATE"},
+                                                                     {"big", "BIGINT"},
+                                                                     {"price", "DOUBLE"},
+                                                                     {"tags", "VARCHAR"}}));
 }
 
 // A batch cut at batch_rows never splits the rows that share a cursor value.
@@ -169,6 +178,17 @@ TEST_F(PostgresSourceTest, WrongPasswordIsARefusedLogin) {
   EXPECT_NE(missing.error().message.find("names the environment variable " +
                                          std::string(kPasswordVariable)),
             std::string::npos);
+}
+
+TEST_F(PostgresSourceTest, MissingDatabaseIsARefusal) {
+  auto settings = Settings("SELECT 1 AS id");
+  settings["dsn"] = server_->Dsn() + " dbname=nope";
+  auto batch = Take(settings);
+  ASSERT_FALSE(batch.has_value());
+  EXPECT_EQ(batch.error().message,
+            "postgres source 'shop': PostgreSQL at 127.0.0.1:" + std::to_string(server_->port()) +
+                " refused the connection: database \"nope\" does not exist; check the source's "
+                "dsn");
 }
 
 TEST_F(PostgresSourceTest, UnreachableServerSaysSo) {

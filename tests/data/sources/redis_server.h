@@ -23,8 +23,9 @@ namespace aimass::data::sources {
 class RedisTestServer {
  public:
   // An error says why the server did not answer within 10 s.
-  static Result<std::unique_ptr<RedisTestServer>> Start(
-      const std::string& binary = "/usr/bin/redis-server") {
+  // With a `password`, clients must AUTH (requirepass).
+  static Result<std::unique_ptr<RedisTestServer>> Start(const std::string& password = "") {
+    const std::string binary = "/usr/bin/redis-server";
     std::unique_ptr<RedisTestServer> server(new RedisTestServer());
     server->port_ = FreeLoopbackPort();
     std::string port = std::to_string(server->port_);
@@ -33,13 +34,21 @@ class RedisTestServer {
       int null_fd = open("/dev/null", O_WRONLY);  // its start-up banner is noise in test logs
       dup2(null_fd, STDOUT_FILENO);
       dup2(null_fd, STDERR_FILENO);
-      execl(binary.c_str(), binary.c_str(), "--port", port.c_str(), "--bind", "127.0.0.1", "--save",
-            "", "--appendonly", "no", "--loglevel", "warning", nullptr);
+      std::vector<const char*> argv = {binary.c_str(), "--port",     port.c_str(), "--bind",
+                                       "127.0.0.1",    "--save",     "",           "--appendonly",
+                                       "no",           "--loglevel", "warning"};
+      if (!password.empty()) {
+        argv.push_back("--requirepass");
+        argv.push_back(password.c_str());
+      }
+      argv.push_back(nullptr);
+      execv(binary.c_str(), const_cast<char* const*>(argv.data()));
       _exit(127);
     }
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
-      auto connection = RedisConnection::Open(server->address(), std::nullopt, 1000);
+      server->password_ = password;
+      auto connection = server->Connect();
       if (connection) return server;
       int status = 0;
       if (waitpid(server->pid_, &status, WNOHANG) == server->pid_) {
@@ -67,15 +76,13 @@ class RedisTestServer {
 
   // Runs one command; fails the caller's expectations through the Result.
   Result<RedisReply> Command(const std::vector<std::string>& args) const {
-    AIMASS_ASSIGN_OR_RETURN(RedisConnection connection,
-                            RedisConnection::Open(address(), std::nullopt, 10'000));
+    AIMASS_ASSIGN_OR_RETURN(RedisConnection connection, Connect());
     return connection.Command(args);
   }
 
   // XADDs `count` entries {"n": i, "text": "entry i"} (i from `first`), pipelined.
   Status AddEntries(const std::string& stream, int count, int first = 0) const {
-    AIMASS_ASSIGN_OR_RETURN(RedisConnection connection,
-                            RedisConnection::Open(address(), std::nullopt, 10'000));
+    AIMASS_ASSIGN_OR_RETURN(RedisConnection connection, Connect());
     for (int done = 0; done < count;) {
       int chunk = std::min(count - done, 1000);
       for (int i = done; i < done + chunk; ++i) {
@@ -93,9 +100,14 @@ class RedisTestServer {
 
  private:
   RedisTestServer() = default;
+  Result<RedisConnection> Connect() const {
+    return RedisConnection::Open(
+        address(), password_.empty() ? std::nullopt : std::optional(password_), 10'000);
+  }
 
   uint16_t port_ = 0;
   pid_t pid_ = -1;
+  std::string password_;
 };
 
 }  // namespace aimass::data::sources

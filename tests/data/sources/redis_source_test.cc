@@ -5,6 +5,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "data/sources/batch_files.h"
 #include "data/sources/redis_server.h"
@@ -150,6 +151,21 @@ TEST_F(RedisSourceTest, DeletedStreamIsAnError) {
                 "data); recreate the stream, or delete and recreate this source to start over");
 }
 
+TEST_F(RedisSourceTest, StreamDeletedDuringABlockingReadIsTheSameError) {
+  ASSERT_TRUE(server_->AddEntries("events", 2).has_value());
+  std::thread deleter([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    (void)server_->Command({"DEL", "events"});
+  });
+  auto gone = Take(Settings(10, 3));  // waits for more entries until the stream goes
+  deleter.join();
+  ASSERT_FALSE(gone.has_value());
+  EXPECT_NE(gone.error().message.find("the stream 'events' at " + server_->address() +
+                                      " has no consumer group 'lake': the stream was deleted"),
+            std::string::npos)
+      << gone.error().message;
+}
+
 TEST_F(RedisSourceTest, ServerGoneIsUnavailable) {
   std::string address = server_->address();
   server_->Stop();
@@ -188,6 +204,39 @@ TEST_F(RedisSourceTest, TakesAHundredThousandEntriesQuickly) {
   EXPECT_EQ(Pending(), 0);
   std::printf("took 100,000 entries in %.3f s (%.0f records/s, without the import)\n", seconds,
               100'000 / seconds);
+}
+
+TEST(RedisPasswordTest, WrongOrMissingPasswordSaysWhichSetting) {
+  auto started = RedisTestServer::Start("s3cret");
+  ASSERT_TRUE(started.has_value()) << started.error().message;
+  const std::string address = (*started)->address();
+  ASSERT_TRUE((*started)->AddEntries("events", 3).has_value());
+  nlohmann::json settings = {{"address", address}, {"stream", "events"}, {"batch_seconds", 0}};
+  TakeRunner runner;
+  auto take = [&]() {
+    auto options = ParseRedisSettings(settings);
+    EXPECT_TRUE(options.has_value());
+    RedisSource source("stream", *options);
+    return runner.Take(source, nullptr);
+  };
+  auto missing = take();
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_NE(missing.error().message.find("wants a password"), std::string::npos)
+      << missing.error().message;
+  setenv("AIMASS_TEST_REDIS_PASSWORD", "wrong", 1);
+  settings["password_env"] = "AIMASS_TEST_REDIS_PASSWORD";
+  auto wrong = take();
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_EQ(
+      wrong.error().message.rfind(
+          "redis source 'stream': Redis at " + address + " refused the password: WRONGPASS", 0),
+      0u)
+      << wrong.error().message;
+  setenv("AIMASS_TEST_REDIS_PASSWORD", "s3cret", 1);
+  auto right = take();
+  ASSERT_TRUE(right.has_value() && right->has_value()) << right.error().message;
+  EXPECT_EQ((*right)->rows, 3);
+  unsetenv("AIMASS_TEST_REDIS_PASSWORD");
 }
 
 TEST(RedisSettingsTest, ErrorsNameTheField) {

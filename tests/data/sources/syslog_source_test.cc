@@ -74,8 +74,6 @@ class SyslogSourceTest : public ::testing::Test {
     return runner_.Take(source, std::move(cursor));
   }
 
-  static std::vector<nlohmann::json> ReadRows(const fs::path& file) { return ReadJsonLines(file); }
-
   static void WaitForMessages(const SyslogSource& source, uint64_t count) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (source.received().messages < count && std::chrono::steady_clock::now() < deadline) {
@@ -149,7 +147,7 @@ TEST_F(SyslogSourceTest, FloodOverTcpAndUdpKeepsEveryValidMessage) {
   EXPECT_EQ((*batch)->cursor, nlohmann::json({{"spool", 1}}));
   std::map<std::string, int> formats;
   int tcp_seen = 0, udp_seen = 0;
-  for (const auto& row : ReadRows((*batch)->file)) {
+  for (const auto& row : ReadBatchRows(**batch)) {
     ++formats[row["format"].get<std::string>()];
     std::string message = row["message"];
     if (row["format"] == "rfc5424") {
@@ -161,6 +159,11 @@ TEST_F(SyslogSourceTest, FloodOverTcpAndUdpKeepsEveryValidMessage) {
       EXPECT_LE(message.size(), kMaxMalformedBytes);
     }
   }
+  auto types = BatchTypes(**batch);
+  EXPECT_EQ(types["received_at"], "TIMESTAMP");
+  EXPECT_EQ(types["timestamp"], "TIMESTAMP");
+  EXPECT_EQ(types["facility"], "INTEGER");
+  EXPECT_EQ(types["msgid"], "VARCHAR");  // null throughout, still the same type
   EXPECT_EQ(formats["rfc5424"], 10'000);
   EXPECT_EQ(formats["rfc3164"], 1'000);
   EXPECT_EQ(formats["malformed"], 11'000);
@@ -203,6 +206,23 @@ TEST_F(SyslogSourceTest, ConnectionsPastTheLimitAreRefused) {
   for (int fd : fds) close(fd);
 }
 
+TEST_F(SyslogSourceTest, IdleConnectionsAreClosed) {
+  auto source = MakeSource({{"tcp", "127.0.0.1:0"}, {"idle_timeout_seconds", 1}});
+  ASSERT_TRUE(source->Start().has_value());
+  int fd = Connect(SOCK_STREAM, source->tcp_port());
+  SendAll(fd, "<14>1 - h a - - - hello\n");
+  WaitForMessages(*source, 1);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (source->received().connections_idle_closed == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(source->received().connections_idle_closed, 1u);
+  char byte;
+  EXPECT_EQ(recv(fd, &byte, 1, 0), 0);  // the receiver closed it
+  close(fd);
+}
+
 // Rows wait in the spool across a restart; a batch taken but never stored is offered
 // again; once its cursor is stored it is never offered again.
 TEST_F(SyslogSourceTest, SpoolSurvivesRestartsAndBatchesAreExactlyOnce) {
@@ -217,7 +237,7 @@ TEST_F(SyslogSourceTest, SpoolSurvivesRestartsAndBatchesAreExactlyOnce) {
   auto source = MakeSource({{"udp", "127.0.0.1:0"}});
   auto first = Take(*source, nullptr);
   ASSERT_TRUE(first.has_value() && first->has_value());
-  EXPECT_EQ(ReadRows((*first)->file).at(0)["message"], "first");
+  EXPECT_EQ(ReadBatchRows(**first).at(0)["message"], "first");
   // The import failed (or the server died) before the version was stored: same batch again.
   auto again = Take(*source, nullptr);
   ASSERT_TRUE(again.has_value() && again->has_value());
@@ -237,7 +257,7 @@ TEST_F(SyslogSourceTest, SpoolSurvivesRestartsAndBatchesAreExactlyOnce) {
   auto second = Take(*source, (*first)->cursor);
   ASSERT_TRUE(second.has_value() && second->has_value());
   EXPECT_EQ((*second)->cursor, nlohmann::json({{"spool", 2}}));
-  EXPECT_EQ(ReadRows((*second)->file).at(0)["message"], "second");
+  EXPECT_EQ(ReadBatchRows(**second).at(0)["message"], "second");
   ASSERT_TRUE((*second)->acknowledge().has_value());
   EXPECT_FALSE(fs::exists(state_.path() / "batch-2.jsonl"));
 }
@@ -248,7 +268,7 @@ TEST_F(SyslogSourceTest, RowCutOffByACrashIsRemovedFromTheSpool) {
   auto batch = Take(*source, nullptr);
   ASSERT_TRUE(batch.has_value() && batch->has_value());
   EXPECT_EQ((*batch)->rows, 1);
-  EXPECT_EQ(ReadRows((*batch)->file).at(0)["message"], "whole");
+  EXPECT_EQ(ReadBatchRows(**batch).at(0)["message"], "whole");
 }
 
 TEST_F(SyslogSourceTest, SettingsErrorsNameTheField) {
