@@ -103,8 +103,8 @@ class PipelineRoutes {
     if (request.Query("dry_run") == "true") {
       return JsonResponse(200, {{"valid", true}, {"spec", pipelines::SpecToJson(*spec)}});
     }
-    auto project =
-        gate_.Into(request.principal, ProjectResource::kPipeline, spec->name, request.Query("project"));
+    auto project = gate_.Into(request.principal, ProjectResource::kPipeline, spec->name,
+                              request.Query("project"));
     if (!project) return ErrorOf(project.error());
     ProjectScope scope(*project);
     auto applied = pipelines_.Apply(*yaml);

@@ -36,8 +36,9 @@ std::pair<int, std::string> RunProgress(const json& run) {
 
 void ClientCommands::RegisterPipelines(CLI::App& app) {
   CLI::App* pipelines = app.add_subcommand(
-      "pipelines", "Pipelines: steps (import, transform, train, evaluate, gate, deploy, ...) run "
-                   "by triggers");
+      "pipelines",
+      "Pipelines: steps (import, transform, train, evaluate, gate, deploy, ...) run "
+      "by triggers");
   pipelines->fallthrough();
   pipelines->require_subcommand(1);
 
@@ -93,8 +94,10 @@ int ClientCommands::PipelinesApply() {
   auto api = Connect();
   if (!api) return Report(api.error());
   std::string path = "/pipelines";
-  if (pipeline_flags_.check) path += "?dry_run=true";
-  else if (!pipeline_flags_.project.empty()) path += "?project=" + Segment(pipeline_flags_.project);
+  if (pipeline_flags_.check)
+    path += "?dry_run=true";
+  else if (!pipeline_flags_.project.empty())
+    path += "?project=" + Segment(pipeline_flags_.project);
   auto answer = api->Post(path, {{"yaml", *yaml}});
   if (!answer) return Report(answer.error());
   if (flags_.json) {
@@ -108,12 +111,12 @@ int ClientCommands::PipelinesApply() {
     return kExitOk;
   }
   *terminal_.out << (answer->value("changed", false) ? "applied " : "unchanged: ")
-                 << answer->value("name", "") << " version " << answer->value("version", 0)
-                 << " (" << steps << " steps, project " << answer->value("project", "") << ")\n";
+                 << answer->value("name", "") << " version " << answer->value("version", 0) << " ("
+                 << steps << " steps, project " << answer->value("project", "") << ")\n";
   if (answer->contains("webhook_token")) {
     *terminal_.out << "webhook: POST " << answer->value("webhook_url", "")
-                   << " with header X-Aimass-Webhook-Token: "
-                   << answer->value("webhook_token", "") << "\n  (shown once; keep it)\n";
+                   << " with header X-Aimass-Webhook-Token: " << answer->value("webhook_token", "")
+                   << "\n  (shown once; keep it)\n";
   }
   return kExitOk;
 }
@@ -131,8 +134,8 @@ int ClientCommands::PipelinesList() {
   for (const json& pipeline : answer->value("pipelines", json::array())) {
     const json last = pipeline.value("last_run", json());
     rows.push_back({FieldText(pipeline, "name"), FieldText(pipeline, "version"),
-                    FieldText(pipeline, "project"), FieldText(last, "id"),
-                    FieldText(last, "state"), FieldText(last, "created_at")});
+                    FieldText(pipeline, "project"), FieldText(last, "id"), FieldText(last, "state"),
+                    FieldText(last, "created_at")});
   }
   *terminal_.out << FormatTable({"NAME", "VERSION", "PROJECT", "LAST RUN", "STATE", "STARTED"},
                                 rows);
@@ -244,14 +247,15 @@ void ClientCommands::PrintRun(const json& run) {
   }
   *terminal_.out << FormatTable({"STEP", "TYPE", "STATE", "TRIES", "SECONDS", "OUTPUTS", "NOTE"},
                                 rows);
-  if (!run.value("error", "").empty()) *terminal_.out << "error: " << run.value("error", "") << "\n";
+  if (!run.value("error", "").empty())
+    *terminal_.out << "error: " << run.value("error", "") << "\n";
 }
 
 int ClientCommands::PipelinesRuns() {
   auto api = Connect();
   if (!api) return Report(api.error());
-  std::string path = "/pipelines/" + Segment(pipeline_flags_.name) +
-                     "/runs?limit=" + std::to_string(flags_.limit);
+  std::string path =
+      "/pipelines/" + Segment(pipeline_flags_.name) + "/runs?limit=" + std::to_string(flags_.limit);
   if (!flags_.state.empty()) path += "&state=" + Segment(flags_.state);
   auto answer = api->Get(path);
   if (!answer) return Report(answer.error());
@@ -265,9 +269,8 @@ int ClientCommands::PipelinesRuns() {
                     FieldText(run, "trigger"), FieldText(run, "created_at"),
                     FieldText(run, "finished_at"), OneLine(FieldText(run, "error"), 60)});
   }
-  *terminal_.out << FormatTable({"RUN", "VERSION", "STATE", "TRIGGER", "CREATED", "FINISHED",
-                                 "ERROR"},
-                                rows);
+  *terminal_.out << FormatTable(
+      {"RUN", "VERSION", "STATE", "TRIGGER", "CREATED", "FINISHED", "ERROR"}, rows);
   return kExitOk;
 }
 
@@ -326,8 +329,8 @@ int ClientCommands::PipelinesTypes() {
                      << "): " << param.value("help", "") << "\n";
     }
     for (const json& output : type.value("outputs", json::array())) {
-      *terminal_.out << "  outputs." << output.value("name", "") << " ("
-                     << output.value("type", "") << "): " << output.value("help", "") << "\n";
+      *terminal_.out << "  outputs." << output.value("name", "") << " (" << output.value("type", "")
+                     << "): " << output.value("help", "") << "\n";
     }
   }
   return kExitOk;

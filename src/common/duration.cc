@@ -24,9 +24,9 @@ Result<double> ParseDurationSeconds(const nlohmann::json& value, std::string_vie
     }
   }
   if (!std::isfinite(seconds)) {
-    return Fail(ErrorCode::kInvalidArgument,
-                std::string(what) +
-                    " must be a duration such as 90s, 5m or 1h (or a number of seconds)");
+    return Fail(
+        ErrorCode::kInvalidArgument,
+        std::string(what) + " must be a duration such as 90s, 5m or 1h (or a number of seconds)");
   }
   return seconds;
 }

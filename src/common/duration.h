@@ -1,9 +1,8 @@
 // Durations as users write them: "90s", "5m", "1h", "2d", "250ms", or a number of seconds.
 #pragma once
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "common/status.h"
 

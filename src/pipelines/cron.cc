@@ -20,9 +20,10 @@ const std::array<Field, 5>& Fields() {
       Field{"minute", 0, 59, {}},
       Field{"hour", 0, 23, {}},
       Field{"day of month", 1, 31, {}},
-      Field{"month", 1, 12,
-            {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-             "dec"}},
+      Field{"month",
+            1,
+            12,
+            {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}},
       Field{"day of week", 0, 7, {"sun", "mon", "tue", "wed", "thu", "fri", "sat"}},
   };
   return fields;
@@ -57,9 +58,9 @@ Result<int> ParseValue(std::string_view text, const Field& field, const std::str
                 where + ": " + field.name + " '" + std::string(text) + "' is not a number");
   }
   if (value < field.low || value > field.high) {
-    return Fail(ErrorCode::kInvalidArgument,
-                where + ": " + field.name + " '" + std::string(text) + "' is out of range " +
-                    std::to_string(field.low) + "-" + std::to_string(field.high));
+    return Fail(ErrorCode::kInvalidArgument, where + ": " + field.name + " '" + std::string(text) +
+                                                 "' is out of range " + std::to_string(field.low) +
+                                                 "-" + std::to_string(field.high));
   }
   return value;
 }
@@ -97,8 +98,10 @@ Result<bool> ParseField(std::string_view text, const Field& field, const std::st
       }
     } else {
       AIMASS_ASSIGN_OR_RETURN(low, ParseValue(range, field, where));
-      if (item.find('/') != std::string_view::npos) high = field.high;  // "5/15": 5, 20, ...
-      else high = low;
+      if (item.find('/') != std::string_view::npos)
+        high = field.high;  // "5/15": 5, 20, ...
+      else
+        high = low;
     }
     for (int v = low; v <= high; v += step) bits[static_cast<size_t>(v)] = true;
   }
@@ -127,8 +130,9 @@ Result<CronSchedule> CronSchedule::Parse(std::string_view text) {
   }
   if (fields.size() != 5) {
     return Fail(ErrorCode::kInvalidArgument,
-                where + " must have 5 fields (minute hour day-of-month month day-of-week), "
-                        "e.g. '*/15 * * * *', or be @hourly, @daily, @weekly, @monthly");
+                where +
+                    " must have 5 fields (minute hour day-of-month month day-of-week), "
+                    "e.g. '*/15 * * * *', or be @hourly, @daily, @weekly, @monthly");
   }
   CronSchedule schedule;
   schedule.text_ = std::string(text);

@@ -147,8 +147,8 @@ class Checker {
         Add(step.at, "step '" + step.name + "' needs itself; remove it from its needs");
         ok = false;
       } else if (spec_.Step(need) == nullptr) {
-        Add(step.at, "step '" + step.name + "' needs '" + need +
-                         "', which is not a step of this pipeline");
+        Add(step.at,
+            "step '" + step.name + "' needs '" + need + "', which is not a step of this pipeline");
         ok = false;
       }
     }

@@ -144,8 +144,8 @@ Result<std::shared_ptr<const PipelineSpec>> PipelineRunner::SpecOf(int64_t versi
   AIMASS_ASSIGN_OR_RETURN(auto version, store_.GetPipelineVersionById(version_id));
   nlohmann::json json = nlohmann::json::parse(version.spec_json, nullptr, false);
   if (json.is_discarded()) {
-    return Fail(ErrorCode::kInternal, "pipeline version " + std::to_string(version_id) +
-                                          " has a damaged spec");
+    return Fail(ErrorCode::kInternal,
+                "pipeline version " + std::to_string(version_id) + " has a damaged spec");
   }
   AIMASS_ASSIGN_OR_RETURN(PipelineSpec spec, SpecFromJson(json));
   auto shared = std::make_shared<const PipelineSpec>(std::move(spec));
@@ -155,8 +155,7 @@ Result<std::shared_ptr<const PipelineSpec>> PipelineRunner::SpecOf(int64_t versi
 }
 
 Result<PipelineRunRecord> PipelineRunner::Fire(const store::PipelineRecord& pipeline,
-                                               const std::string& trigger,
-                                               nlohmann::json detail) {
+                                               const std::string& trigger, nlohmann::json detail) {
   std::lock_guard lock(runs_mu_);
   return FireLocked(pipeline, trigger, std::move(detail));
 }
@@ -201,16 +200,16 @@ Result<PipelineRunRecord> PipelineRunner::Rerun(int64_t run_id) {
   std::lock_guard lock(runs_mu_);
   AIMASS_ASSIGN_OR_RETURN(auto old, store_.GetPipelineRun(run_id));
   if (!store::IsFinished(old.state)) {
-    return Fail(ErrorCode::kConflict, "run " + std::to_string(run_id) +
-                                          " is still going; rerun it once it has ended");
+    return Fail(ErrorCode::kConflict,
+                "run " + std::to_string(run_id) + " is still going; rerun it once it has ended");
   }
   AIMASS_ASSIGN_OR_RETURN(auto spec, SpecOf(old.version_id));
   std::map<std::string, const PipelineStepRecord*> by_name;
   for (const PipelineStepRecord& step : old.steps) by_name[step.name] = &step;
   auto done = [&](const std::string& name) {
     auto it = by_name.find(name);
-    return it != by_name.end() && (it->second->state == StepState::kSucceeded ||
-                                   it->second->state == StepState::kCached);
+    return it != by_name.end() &&
+           (it->second->state == StepState::kSucceeded || it->second->state == StepState::kCached);
   };
   store::NewPipelineRun run;
   run.pipeline_id = old.pipeline_id;
@@ -358,8 +357,9 @@ Status PipelineRunner::Collect(const PipelineRunRecord& run, const StepSpec& spe
         step.state = StepState::kSucceeded;
         step.outputs_json = outputs->dump();
         step.finished_at = job.finished_at.value_or(now);
-        AddLog(step, "succeeded in " + Seconds((step.finished_at.value_or(now) -
-                                                 job.started_at.value_or(now)) / 1000.0) +
+        AddLog(step, "succeeded in " +
+                         Seconds((step.finished_at.value_or(now) - job.started_at.value_or(now)) /
+                                 1000.0) +
                          " (job " + std::to_string(job.id) + ")");
       }
       return store_.UpdatePipelineStep(step);
@@ -384,8 +384,8 @@ Status PipelineRunner::Collect(const PipelineRunRecord& run, const StepSpec& spe
   return Ok();
 }
 
-void PipelineRunner::FailAttempt(const StepSpec& spec, PipelineStepRecord& step,
-                                 const Error& error, int64_t now) {
+void PipelineRunner::FailAttempt(const StepSpec& spec, PipelineStepRecord& step, const Error& error,
+                                 int64_t now) {
   if (Retryable(error) && step.attempt <= spec.retries) {
     const double delay = spec.retry_delay_seconds * std::pow(2.0, step.attempt - 1);
     step.state = StepState::kWaiting;
@@ -424,9 +424,8 @@ Result<StepInput> PipelineRunner::InputFor(const PipelineRunRecord& run,
     }
     const nlohmann::json outputs = ParseObject(it->second->outputs_json);
     if (!outputs.contains(reference.output)) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  reference.text + ": step '" + reference.step + "' gave no output '" +
-                      reference.output + "'");
+      return Fail(ErrorCode::kInvalidArgument, reference.text + ": step '" + reference.step +
+                                                   "' gave no output '" + reference.output + "'");
     }
     return outputs[reference.output];
   };
@@ -487,12 +486,9 @@ Status PipelineRunner::Launch(const PipelineRunRecord& run, const PipelineSpec& 
   }
   std::optional<store::JobRecord> job = *launched;
   if (!job) {
-    nlohmann::json params = {{"run_id", run.id},
-                             {"pipeline", run.pipeline},
-                             {"step", step.name},
-                             {"type", step.type},
-                             {"with", input->with},
-                             {"applied_by", input->applied_by},
+    nlohmann::json params = {{"run_id", run.id},     {"pipeline", run.pipeline},
+                             {"step", step.name},    {"type", step.type},
+                             {"with", input->with},  {"applied_by", input->applied_by},
                              {"admin", input->admin}};
     auto queued = store_.EnqueueJob(kStepJob, params.dump(), now);
     if (!queued) {

@@ -71,8 +71,7 @@ Result<std::string> PipelineService::NewWebhookToken(const std::string& name) {
                     "it again");
   }
   const std::string token = std::string(kWebhookTokenPrefix) + RandomHex(24);
-  AIMASS_RETURN_IF_ERROR(
-      store_.SetPipelineWebhookHash(name, Sha256Hex(token), clock_.NowMillis()));
+  AIMASS_RETURN_IF_ERROR(store_.SetPipelineWebhookHash(name, Sha256Hex(token), clock_.NowMillis()));
   return token;
 }
 

@@ -15,8 +15,8 @@ namespace aimass::pipelines {
 struct AppliedPipeline {
   store::PipelineRecord pipeline;
   store::PipelineVersionRecord version;
-  bool changed = false;        // false: the same pipeline was applied again
-  std::string webhook_token;   // a new token (shown once), when the pipeline just got one
+  bool changed = false;       // false: the same pipeline was applied again
+  std::string webhook_token;  // a new token (shown once), when the pipeline just got one
 };
 
 class PipelineService {
@@ -36,8 +36,7 @@ class PipelineService {
   Result<std::string> NewWebhookToken(const std::string& name);
   // The pipeline whose webhook token this is; kUnauthenticated otherwise (the same answer
   // for a wrong token, a pipeline without one, and a missing pipeline).
-  Result<store::PipelineRecord> CheckWebhookToken(const std::string& name,
-                                                  std::string_view token);
+  Result<store::PipelineRecord> CheckWebhookToken(const std::string& name, std::string_view token);
 
   PipelineRunner& runner() { return runner_; }
   const StepTypeRegistry& types() const { return types_; }

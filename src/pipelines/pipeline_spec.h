@@ -4,11 +4,10 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "pipelines/step_type.h"
@@ -41,10 +40,10 @@ struct StepSpec {
   std::string type;
   std::vector<std::string> needs;
   nlohmann::json with = nlohmann::json::object();  // strings may hold ${{ ... }} references
-  int retries = 0;                 // attempts after the first
-  double retry_delay_seconds = 10; // before the first retry; doubles for each next one
-  double timeout_seconds = 3600;   // one attempt's limit
-  bool cache = true;               // false: never reuse an earlier run's outputs
+  int retries = 0;                                 // attempts after the first
+  double retry_delay_seconds = 10;  // before the first retry; doubles for each next one
+  double timeout_seconds = 3600;    // one attempt's limit
+  bool cache = true;                // false: never reuse an earlier run's outputs
   SourceMark at;
   std::map<std::string, SourceMark> param_marks;  // where each parameter was written
 };

@@ -145,8 +145,9 @@ void ReadTriggers(const YAML::Node& node, PipelineSpec& spec, Problems& problems
   }
   for (const auto& item : node) {
     if (!item.IsMap() || item.size() != 1) {
-      problems.Add(item, "each trigger is one of cron: EXPR, dataset: NAME, webhook: {} or "
-                         "manual: {}");
+      problems.Add(item,
+                   "each trigger is one of cron: EXPR, dataset: NAME, webhook: {} or "
+                   "manual: {}");
       continue;
     }
     const auto entry = *item.begin();
@@ -180,12 +181,10 @@ void ReadStep(const YAML::Node& node, PipelineSpec& spec, Problems& problems,
   }
   StepSpec step;
   step.at = MarkOf(node);
-  const std::string what = node["name"] && node["name"].IsScalar()
-                               ? "step '" + node["name"].Scalar() + "'"
-                               : "a step";
-  CheckKeys(node,
-            {"name", "type", "needs", "with", "retries", "retry_delay", "timeout", "cache"}, what,
-            problems);
+  const std::string what =
+      node["name"] && node["name"].IsScalar() ? "step '" + node["name"].Scalar() + "'" : "a step";
+  CheckKeys(node, {"name", "type", "needs", "with", "retries", "retry_delay", "timeout", "cache"},
+            what, problems);
   if (node["name"]) {
     step.name = Text(node["name"], what + ": name", problems);
   } else {
@@ -251,8 +250,8 @@ Result<PipelineSpec> ParsePipeline(std::string_view yaml, const StepTypeRegistry
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
     return Fail(ErrorCode::kInvalidArgument,
-                "the pipeline is not valid YAML: " + SourceMark{e.mark.line + 1, e.mark.column + 1}.Where() +
-                    ": " + e.msg);
+                "the pipeline is not valid YAML: " +
+                    SourceMark{e.mark.line + 1, e.mark.column + 1}.Where() + ": " + e.msg);
   }
   std::vector<std::string> list;
   Problems problems(list);
@@ -273,10 +272,14 @@ Result<PipelineSpec> ParsePipeline(std::string_view yaml, const StepTypeRegistry
     if (root["description"]) spec.description = Text(root["description"], "description", problems);
     if (const YAML::Node concurrency = root["concurrency"]) {
       const std::string value = Text(concurrency, "concurrency", problems);
-      if (value == "queue") spec.concurrency = Concurrency::kQueue;
-      else if (value == "skip") spec.concurrency = Concurrency::kSkip;
-      else if (value == "allow") spec.concurrency = Concurrency::kAllow;
-      else problems.Add(concurrency, "concurrency must be queue (the default), skip or allow");
+      if (value == "queue")
+        spec.concurrency = Concurrency::kQueue;
+      else if (value == "skip")
+        spec.concurrency = Concurrency::kSkip;
+      else if (value == "allow")
+        spec.concurrency = Concurrency::kAllow;
+      else
+        problems.Add(concurrency, "concurrency must be queue (the default), skip or allow");
     }
     if (root["triggers"]) ReadTriggers(root["triggers"], spec, problems);
     if (const YAML::Node steps = root["steps"]; steps && steps.IsSequence()) {
@@ -290,9 +293,9 @@ Result<PipelineSpec> ParsePipeline(std::string_view yaml, const StepTypeRegistry
   }
   if (list.empty()) CheckPipeline(spec, types, list);
   if (!list.empty()) {
-    std::string message = list.size() == 1 ? "the pipeline has a problem:"
-                                           : "the pipeline has " + std::to_string(list.size()) +
-                                                 " problems:";
+    std::string message = list.size() == 1
+                              ? "the pipeline has a problem:"
+                              : "the pipeline has " + std::to_string(list.size()) + " problems:";
     for (size_t i = 0; i < list.size() && i < 50; ++i) message += "\n  " + list[i];
     return Fail(ErrorCode::kInvalidArgument, message);
   }

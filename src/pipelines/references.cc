@@ -78,9 +78,9 @@ Result<std::vector<Reference>> FindReferences(std::string_view text) {
     reference.begin = at;
     reference.end = close + kClose.size();
     reference.text = std::string(text.substr(at, reference.end - at));
-    AIMASS_ASSIGN_OR_RETURN(
-        reference, ParseInside(text.substr(at + kOpen.size(), close - at - kOpen.size()),
-                               std::move(reference)));
+    AIMASS_ASSIGN_OR_RETURN(reference,
+                            ParseInside(text.substr(at + kOpen.size(), close - at - kOpen.size()),
+                                        std::move(reference)));
     at = reference.end;
     references.push_back(std::move(reference));
   }
@@ -130,8 +130,7 @@ bool HasReferences(const nlohmann::json& value) {
     }
     return false;
   }
-  return value.is_string() &&
-         value.get_ref<const std::string&>().find(kOpen) != std::string::npos;
+  return value.is_string() && value.get_ref<const std::string&>().find(kOpen) != std::string::npos;
 }
 
 }  // namespace aimass::pipelines

@@ -6,11 +6,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "jobs/job_context.h"
@@ -23,14 +22,14 @@ namespace aimass::pipelines {
 // accept kString: a name or `name@version` written by hand).
 enum class ValueType {
   kString,
-  kNumber,    // integer or decimal
+  kNumber,  // integer or decimal
   kBool,
   kDuration,  // "90s", "5m", "1h", or a number of seconds
   kDataset,   // "name" (its newest version) or "name@3"
   kModel,     // "name", "name@3" or "name@champion"
   kMetrics,   // an object of metric name -> number (an evaluate step's output)
   kStringList,
-  kObject,    // any JSON object (passed through, e.g. a training spec's extra settings)
+  kObject,  // any JSON object (passed through, e.g. a training spec's extra settings)
 };
 
 // "string", "number", ..., as written in error messages and in `aimass pipelines types`.
@@ -90,9 +89,7 @@ class StepType {
   virtual bool cacheable() const { return false; }
   // What the outputs depend on: `input.with` with every moving reference pinned (a
   // dataset's newest version becomes name@N). Only asked of cacheable steps.
-  virtual Result<nlohmann::json> CacheKey(const StepInput& input) const {
-    return input.with;
-  }
+  virtual Result<nlohmann::json> CacheKey(const StepInput& input) const { return input.with; }
 
   // Jobs of other services: queue the job and return it; nullopt means this step runs
   // inline (Run) in a "pipeline.step" job instead.

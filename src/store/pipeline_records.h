@@ -46,14 +46,14 @@ struct PipelineStepRecord {
   int position = 0;
   std::string type;
   StepState state = StepState::kWaiting;
-  int attempt = 0;                   // attempts started so far
-  std::optional<int64_t> job_id;     // the current attempt's job
-  std::optional<int64_t> retry_at;   // a retry waits until then (Unix ms)
+  int attempt = 0;                  // attempts started so far
+  std::optional<int64_t> job_id;    // the current attempt's job
+  std::optional<int64_t> retry_at;  // a retry waits until then (Unix ms)
   std::string cache_key;
   std::optional<int64_t> cached_from;  // the run whose outputs were reused
-  std::string inputs_json = "{}";    // the parameters as resolved for the current attempt
+  std::string inputs_json = "{}";      // the parameters as resolved for the current attempt
   std::string outputs_json = "{}";
-  std::string log;                   // what the runner says about the step
+  std::string log;  // what the runner says about the step
   std::string error;
   std::optional<int64_t> started_at;
   std::optional<int64_t> finished_at;
@@ -67,7 +67,7 @@ struct PipelineRunRecord {
   int64_t version_id = 0;
   int64_t version = 0;
   RunState state = RunState::kQueued;
-  std::string trigger;                // manual, cron, dataset, webhook, rerun
+  std::string trigger;  // manual, cron, dataset, webhook, rerun
   std::string trigger_detail_json = "{}";
   std::optional<int64_t> rerun_of;
   std::string created_by;
@@ -89,8 +89,8 @@ struct NewPipelineRun {
 };
 
 struct PipelineRunFilter {
-  int64_t pipeline_id = 0;            // 0: every pipeline
-  std::vector<RunState> states;       // empty: any
+  int64_t pipeline_id = 0;       // 0: every pipeline
+  std::vector<RunState> states;  // empty: any
   std::optional<std::vector<int64_t>> projects;
   int64_t limit = 50;
 };

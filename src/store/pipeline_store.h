@@ -18,9 +18,11 @@ class PipelineStore {
   // Stores a new version of pipeline `name` (created, in ProjectScope::Current(), when new;
   // an existing pipeline of another project is kPermissionDenied). When the newest version
   // has the same spec_hash nothing is added and `second` is false.
-  virtual Result<std::pair<PipelineVersionRecord, bool>> ApplyPipeline(
-      const std::string& name, const std::string& yaml, const std::string& spec_json,
-      const std::string& spec_hash, int64_t now) = 0;
+  virtual Result<std::pair<PipelineVersionRecord, bool>> ApplyPipeline(const std::string& name,
+                                                                       const std::string& yaml,
+                                                                       const std::string& spec_json,
+                                                                       const std::string& spec_hash,
+                                                                       int64_t now) = 0;
   virtual Result<PipelineRecord> GetPipeline(const std::string& name) = 0;
   virtual Result<std::vector<PipelineRecord>> ListPipelines(
       const std::optional<std::vector<int64_t>>& projects) = 0;

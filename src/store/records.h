@@ -166,8 +166,8 @@ struct EndpointRecord {
 // How a DataLake source's runs go (data/sources/README.md). Not a governance fact: changed
 // by every run without a ledger entry.
 struct SourceRunState {
-  int64_t job_id = 0;  // the run queued or in flight; 0 when none was ever queued
-  std::optional<int64_t> last_run_at;      // Unix ms when the last run ended
+  int64_t job_id = 0;                  // the run queued or in flight; 0 when none was ever queued
+  std::optional<int64_t> last_run_at;  // Unix ms when the last run ended
   std::optional<int64_t> last_success_at;  // ... and the last one that succeeded
   int64_t rows_taken = 0;                  // rows stored from this source, in all
   int64_t batches = 0;                     // versions stored from this source, in all

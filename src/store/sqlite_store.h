@@ -144,8 +144,7 @@ class SqliteStore final : public MetadataStore {
   Result<std::string> PipelineWebhookHash(const std::string &name) override;
   Result<PipelineRunRecord> CreatePipelineRun(const NewPipelineRun &run, int64_t now) override;
   Result<PipelineRunRecord> GetPipelineRun(int64_t run_id) override;
-  Result<std::vector<PipelineRunRecord>> ListPipelineRuns(
-      const PipelineRunFilter &filter) override;
+  Result<std::vector<PipelineRunRecord>> ListPipelineRuns(const PipelineRunFilter &filter) override;
   Status SetPipelineRunState(int64_t run_id, RunState state, const std::string &error,
                              int64_t now) override;
   Status UpdatePipelineStep(const PipelineStepRecord &step) override;

@@ -1,8 +1,7 @@
 // The pipelines' half of SqliteStore: pipelines, their applied versions, runs and steps,
 // and what each trigger last saw.
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "common/actor.h"
 #include "common/project_scope.h"
@@ -68,9 +67,9 @@ constexpr const char* kStepColumns =
     "inputs, outputs, log, error, started_at, finished_at FROM pipeline_steps";
 
 StepState ParseStepState(const std::string& name) {
-  for (auto state : {StepState::kWaiting, StepState::kRunning, StepState::kSucceeded,
-                     StepState::kCached, StepState::kFailed, StepState::kSkipped,
-                     StepState::kCancelled}) {
+  for (auto state :
+       {StepState::kWaiting, StepState::kRunning, StepState::kSucceeded, StepState::kCached,
+        StepState::kFailed, StepState::kSkipped, StepState::kCancelled}) {
     if (StepStateName(state) == name) return state;
   }
   return StepState::kFailed;
@@ -120,8 +119,8 @@ std::string_view RunStateName(RunState state) {
 }
 
 std::optional<RunState> ParseRunState(std::string_view name) {
-  for (auto state : {RunState::kQueued, RunState::kRunning, RunState::kSucceeded,
-                     RunState::kFailed, RunState::kCancelled}) {
+  for (auto state : {RunState::kQueued, RunState::kRunning, RunState::kSucceeded, RunState::kFailed,
+                     RunState::kCancelled}) {
     if (RunStateName(state) == name) return state;
   }
   return std::nullopt;
@@ -176,9 +175,8 @@ Result<std::pair<PipelineVersionRecord, bool>> SqliteStore::ApplyPipeline(
   const int64_t pipeline_id = pipeline.Int(0);
   const int64_t next = pipeline.Int(1);
   if (next > 1) {
-    AIMASS_ASSIGN_OR_RETURN(
-        auto newest, db_->Prepare(std::string("SELECT ") + kVersionColumns +
-                                  " WHERE pipeline_id = ? AND version = ?"));
+    AIMASS_ASSIGN_OR_RETURN(auto newest, db_->Prepare(std::string("SELECT ") + kVersionColumns +
+                                                      " WHERE pipeline_id = ? AND version = ?"));
     newest.Bind(pipeline_id).Bind(next - 1);
     AIMASS_ASSIGN_OR_RETURN(bool found, newest.Step());
     if (found && newest.Text(5) == spec_hash) return std::pair{ReadVersion(newest), false};
@@ -195,26 +193,25 @@ Result<std::pair<PipelineVersionRecord, bool>> SqliteStore::ApplyPipeline(
                              .Bind(actor)
                              .Bind(now)
                              .Run());
-  PipelineVersionRecord version{db_->LastInsertId(), pipeline_id, next, yaml, spec_json,
-                                spec_hash, actor, now};
-  AIMASS_ASSIGN_OR_RETURN(
-      auto bump, db_->Prepare("UPDATE pipelines SET next_version = next_version + 1, "
-                              "updated_at = ? WHERE id = ?"));
+  PipelineVersionRecord version{db_->LastInsertId(), pipeline_id, next,  yaml,
+                                spec_json,           spec_hash,   actor, now};
+  AIMASS_ASSIGN_OR_RETURN(auto bump,
+                          db_->Prepare("UPDATE pipelines SET next_version = next_version + 1, "
+                                       "updated_at = ? WHERE id = ?"));
   AIMASS_RETURN_IF_ERROR(bump.Bind(now).Bind(pipeline_id).Run());
-  AIMASS_RETURN_IF_ERROR(AppendLedgerLocked(
-      {created ? "pipeline.created" : "pipeline.version.created",
-       "pipeline:" + name + "@" + std::to_string(next),
-       {{"spec_sha256", spec_hash}}},
-      now));
+  AIMASS_RETURN_IF_ERROR(
+      AppendLedgerLocked({created ? "pipeline.created" : "pipeline.version.created",
+                          "pipeline:" + name + "@" + std::to_string(next),
+                          {{"spec_sha256", spec_hash}}},
+                         now));
   AIMASS_RETURN_IF_ERROR(tx.Commit());
   return std::pair{version, true};
 }
 
 Result<PipelineRecord> SqliteStore::GetPipeline(const std::string& name) {
   std::lock_guard lock(mu_);
-  AIMASS_ASSIGN_OR_RETURN(auto query,
-                          db_->Prepare(std::string("SELECT ") + kPipelineColumns +
-                                       " WHERE p.name = ?"));
+  AIMASS_ASSIGN_OR_RETURN(
+      auto query, db_->Prepare(std::string("SELECT ") + kPipelineColumns + " WHERE p.name = ?"));
   query.Bind(name);
   AIMASS_ASSIGN_OR_RETURN(bool found, query.Step());
   if (!found) return Fail(ErrorCode::kNotFound, NotFound(name));
@@ -224,10 +221,10 @@ Result<PipelineRecord> SqliteStore::GetPipeline(const std::string& name) {
 Result<std::vector<PipelineRecord>> SqliteStore::ListPipelines(
     const std::optional<std::vector<int64_t>>& projects) {
   std::lock_guard lock(mu_);
-  AIMASS_ASSIGN_OR_RETURN(
-      auto query, db_->Prepare(std::string("SELECT ") + kPipelineColumns +
-                               " WHERE ? = '' OR p.project_id IN (SELECT value FROM "
-                               "json_each(?)) ORDER BY p.name"));
+  AIMASS_ASSIGN_OR_RETURN(auto query,
+                          db_->Prepare(std::string("SELECT ") + kPipelineColumns +
+                                       " WHERE ? = '' OR p.project_id IN (SELECT value FROM "
+                                       "json_each(?)) ORDER BY p.name"));
   const std::string list = projects ? nlohmann::json(*projects).dump() : std::string();
   query.Bind(list).Bind(list);
   return query.Collect<PipelineRecord>(ReadPipeline);
@@ -244,9 +241,8 @@ Result<PipelineVersionRecord> SqliteStore::GetPipelineVersion(int64_t pipeline_i
   query.Bind(pipeline_id).Bind(version);
   AIMASS_ASSIGN_OR_RETURN(bool found, query.Step());
   if (!found) {
-    return Fail(ErrorCode::kNotFound,
-                "the pipeline has no version " + std::to_string(version) +
-                    "; `aimass pipelines show NAME` lists its versions");
+    return Fail(ErrorCode::kNotFound, "the pipeline has no version " + std::to_string(version) +
+                                          "; `aimass pipelines show NAME` lists its versions");
   }
   return ReadVersion(query);
 }
@@ -257,7 +253,8 @@ Result<PipelineVersionRecord> SqliteStore::GetPipelineVersionById(int64_t versio
                           db_->Prepare(std::string("SELECT ") + kVersionColumns + " WHERE id = ?"));
   query.Bind(version_id);
   AIMASS_ASSIGN_OR_RETURN(bool found, query.Step());
-  if (!found) return Fail(ErrorCode::kNotFound, "no pipeline version " + std::to_string(version_id));
+  if (!found)
+    return Fail(ErrorCode::kNotFound, "no pipeline version " + std::to_string(version_id));
   return ReadVersion(query);
 }
 
@@ -276,10 +273,10 @@ Status SqliteStore::DeletePipeline(const std::string& name, int64_t now) {
   active.Bind(id);
   AIMASS_ASSIGN_OR_RETURN(bool busy, active.Step());
   if (busy) {
-    return Fail(ErrorCode::kConflict,
-                "pipeline '" + name + "' has run " + std::to_string(active.Int(0)) +
-                    " going; cancel it first (aimass pipelines cancel " +
-                    std::to_string(active.Int(0)) + ")");
+    return Fail(ErrorCode::kConflict, "pipeline '" + name + "' has run " +
+                                          std::to_string(active.Int(0)) +
+                                          " going; cancel it first (aimass pipelines cancel " +
+                                          std::to_string(active.Int(0)) + ")");
   }
   for (const char* sql :
        {"DELETE FROM pipeline_steps WHERE run_id IN (SELECT id FROM pipeline_runs WHERE "
@@ -305,10 +302,11 @@ Status SqliteStore::SetPipelineWebhookHash(const std::string& name, const std::s
       db_->Prepare("UPDATE pipelines SET webhook_token_hash = ?, updated_at = ? WHERE name = ?"));
   AIMASS_RETURN_IF_ERROR(update.Bind(hash).Bind(now).Bind(name).Run());
   if (db_->Changes() == 0) return Fail(ErrorCode::kNotFound, NotFound(name));
-  AIMASS_RETURN_IF_ERROR(AppendLedgerLocked(
-      {hash.empty() ? "pipeline.webhook.removed" : "pipeline.webhook.token_set",
-       "pipeline:" + name, {}},
-      now));
+  AIMASS_RETURN_IF_ERROR(
+      AppendLedgerLocked({hash.empty() ? "pipeline.webhook.removed" : "pipeline.webhook.token_set",
+                          "pipeline:" + name,
+                          {}},
+                         now));
   return tx.Commit();
 }
 
@@ -358,14 +356,13 @@ Result<PipelineRunRecord> SqliteStore::CreatePipelineRun(const NewPipelineRun& r
                                  .Bind(step.finished_at)
                                  .Run());
     }
-    AIMASS_ASSIGN_OR_RETURN(auto name,
-                            db_->Prepare("SELECT name FROM pipelines WHERE id = ?"));
+    AIMASS_ASSIGN_OR_RETURN(auto name, db_->Prepare("SELECT name FROM pipelines WHERE id = ?"));
     name.Bind(run.pipeline_id);
     AIMASS_RETURN_IF_ERROR(name.Step());
-    AIMASS_RETURN_IF_ERROR(AppendLedgerLocked(
-        {"pipeline.run.queued", "pipeline:" + name.Text(0),
-         {{"run", run_id}, {"trigger", run.trigger}}},
-        now));
+    AIMASS_RETURN_IF_ERROR(AppendLedgerLocked({"pipeline.run.queued",
+                                               "pipeline:" + name.Text(0),
+                                               {{"run", run_id}, {"trigger", run.trigger}}},
+                                              now));
     AIMASS_RETURN_IF_ERROR(tx.Commit());
   }
   return GetPipelineRun(run_id);
@@ -418,9 +415,9 @@ Status SqliteStore::SetPipelineRunState(int64_t run_id, RunState state, const st
                    "'running' AND started_at IS NULL THEN ?3 ELSE started_at END, finished_at = "
                    "CASE WHEN ?1 IN ('succeeded', 'failed', 'cancelled') THEN ?3 ELSE "
                    "finished_at END WHERE id = ?4"));
-  AIMASS_RETURN_IF_ERROR(
-      update.Bind(RunStateName(state)).Bind(error).Bind(now).Bind(run_id).Run());
-  if (db_->Changes() == 0) return Fail(ErrorCode::kNotFound, "no pipeline run " + std::to_string(run_id));
+  AIMASS_RETURN_IF_ERROR(update.Bind(RunStateName(state)).Bind(error).Bind(now).Bind(run_id).Run());
+  if (db_->Changes() == 0)
+    return Fail(ErrorCode::kNotFound, "no pipeline run " + std::to_string(run_id));
   return Ok();
 }
 
@@ -447,8 +444,8 @@ Status SqliteStore::UpdatePipelineStep(const PipelineStepRecord& step) {
                              .Bind(step.name)
                              .Run());
   if (db_->Changes() == 0) {
-    return Fail(ErrorCode::kNotFound, "run " + std::to_string(step.run_id) + " has no step '" +
-                                          step.name + "'");
+    return Fail(ErrorCode::kNotFound,
+                "run " + std::to_string(step.run_id) + " has no step '" + step.name + "'");
   }
   return Ok();
 }

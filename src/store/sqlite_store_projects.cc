@@ -120,13 +120,14 @@ Status SqliteStore::DeleteProject(const std::string &name) {
     return Fail(ErrorCode::kConflict, "the project 'default' cannot be deleted");
   }
   AIMASS_ASSIGN_OR_RETURN(
-      auto held, db_->Prepare("SELECT 'datasets', COUNT(*) FROM datasets WHERE project_id = ?1 "
-                              "UNION ALL SELECT 'models', COUNT(*) FROM models WHERE "
-                              "project_id = ?1 UNION ALL SELECT 'endpoints', COUNT(*) FROM "
-                              "endpoints WHERE project_id = ?1 UNION ALL SELECT 'sources', COUNT(*) FROM "
-                              "sources WHERE project_id = ?1 UNION ALL SELECT 'unfinished jobs', "
-                              "COUNT(*) FROM jobs WHERE project_id = ?1 AND state IN "
-                              "('queued', 'running')"));
+      auto held,
+      db_->Prepare("SELECT 'datasets', COUNT(*) FROM datasets WHERE project_id = ?1 "
+                   "UNION ALL SELECT 'models', COUNT(*) FROM models WHERE "
+                   "project_id = ?1 UNION ALL SELECT 'endpoints', COUNT(*) FROM "
+                   "endpoints WHERE project_id = ?1 UNION ALL SELECT 'sources', COUNT(*) FROM "
+                   "sources WHERE project_id = ?1 UNION ALL SELECT 'unfinished jobs', "
+                   "COUNT(*) FROM jobs WHERE project_id = ?1 AND state IN "
+                   "('queued', 'running')"));
   held.Bind(id);
   std::string holds;
   while (true) {

@@ -41,7 +41,8 @@ class PipelineRunnerTest : public ::testing::Test {
     runner_ = std::make_unique<PipelineRunner>(*store_, types_, SystemClock::Instance(),
                                                RunnerOptions{std::chrono::milliseconds(20)});
     runner_->RegisterJobs(*pool_);
-    service_ = std::make_unique<PipelineService>(*store_, *runner_, types_, SystemClock::Instance());
+    service_ =
+        std::make_unique<PipelineService>(*store_, *runner_, types_, SystemClock::Instance());
     pool_->Start();
     runner_->Start();
   }

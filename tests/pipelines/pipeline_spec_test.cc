@@ -181,8 +181,7 @@ steps:
     type: make
     with: {name: y}
 )");
-  EXPECT_NE(problem.find("line 2, column 1: the pipeline: unknown key 'stepz'"),
-            std::string::npos)
+  EXPECT_NE(problem.find("line 2, column 1: the pipeline: unknown key 'stepz'"), std::string::npos)
       << problem;
   EXPECT_NE(problem.find("retries must be a whole number"), std::string::npos) << problem;
   EXPECT_NE(Problem("- a\n- b\n").find("a YAML map"), std::string::npos);
@@ -218,7 +217,7 @@ TEST(CronTest, ParsesFieldsAndMatchesMinutes) {
   // 2026-11-28 is a Saturday; "0 3 * * mon-fri" next fires Monday 2026-11-30 03:00 UTC.
   auto weekdays = CronSchedule::Parse("0 3 * * mon-fri");
   ASSERT_TRUE(weekdays);
-  const int64_t saturday_noon = 1795867200 / 60;  // 2026-11-28T12:00:00Z
+  const int64_t saturday_noon = 1795867200 / 60;                   // 2026-11-28T12:00:00Z
   EXPECT_EQ(weekdays->NextAfter(saturday_noon) * 60, 1796007600);  // 2026-11-30T03:00:00Z
   EXPECT_TRUE(CronSchedule::Parse("@daily"));
   EXPECT_TRUE(CronSchedule::Parse("5,10-12/2 0 1 jan,JUL 7"));

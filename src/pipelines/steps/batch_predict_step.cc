@@ -53,7 +53,6 @@ class BatchPredictStep final : public DatasetJobStep {
                                                              {"output", output}}));
     return std::optional<store::JobRecord>(std::move(job));
   }
-
 };
 
 }  // namespace

@@ -80,7 +80,6 @@ class ImportStep final : public DatasetJobStep {
     AIMASS_ASSIGN_OR_RETURN(auto job, services_.datasets.StartImport(std::move(request)));
     return std::optional<store::JobRecord>(std::move(job));
   }
-
 };
 
 }  // namespace

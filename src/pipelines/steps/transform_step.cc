@@ -59,7 +59,6 @@ class TransformStep final : public DatasetJobStep {
     AIMASS_ASSIGN_OR_RETURN(auto job, services_.datasets.StartTransform(request));
     return std::optional<store::JobRecord>(std::move(job));
   }
-
 };
 
 }  // namespace
