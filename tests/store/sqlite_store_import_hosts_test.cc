@@ -6,31 +6,11 @@
 #include "common/actor.h"
 #include "common/hash.h"
 #include "store/sqlite_store.h"
+#include "store/temp_store_test.h"
 
 namespace aimass::store {
 namespace {
-namespace fs = std::filesystem;
-
-class SqliteStoreImportHostsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("aimass-import-hosts-" + RandomHex(6));
-    fs::create_directories(dir_);
-    auto store = SqliteStore::Open(dir_ / "aimass.db");
-    ASSERT_TRUE(store) << store.error().message;
-    store_ = std::move(*store);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  int64_t LedgerSize() {
-    auto size = store_->LedgerSize();
-    EXPECT_TRUE(size);
-    return size ? *size : -1;
-  }
-
-  fs::path dir_;
-  std::unique_ptr<SqliteStore> store_;
-};
+using SqliteStoreImportHostsTest = TempStoreTest;
 
 TEST_F(SqliteStoreImportHostsTest, AddListRemoveWithLedgerEntries) {
   auto empty = store_->ListImportHosts();

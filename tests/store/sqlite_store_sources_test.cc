@@ -8,28 +8,12 @@
 #include "common/hash.h"
 #include "common/project_scope.h"
 #include "store/sqlite_store.h"
+#include "store/temp_store_test.h"
 
 namespace aimass::store {
 namespace {
-namespace fs = std::filesystem;
-
-class SqliteStoreSourcesTest : public ::testing::Test {
+class SqliteStoreSourcesTest : public TempStoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("aimass-sources-" + RandomHex(6));
-    fs::create_directories(dir_);
-    auto store = SqliteStore::Open(dir_ / "aimass.db");
-    ASSERT_TRUE(store) << store.error().message;
-    store_ = std::move(*store);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  int64_t LedgerSize() {
-    auto size = store_->LedgerSize();
-    EXPECT_TRUE(size);
-    return size ? *size : -1;
-  }
-
   SourceRecord Inbox() {
     SourceRecord source;
     source.name = "inbox";
@@ -59,8 +43,6 @@ class SqliteStoreSourcesTest : public ::testing::Test {
     ASSERT_TRUE(committed) << committed.error().message;
   }
 
-  fs::path dir_;
-  std::unique_ptr<SqliteStore> store_;
 };
 
 TEST_F(SqliteStoreSourcesTest, CreateReadUpdateDeleteEachWithALedgerEntry) {
