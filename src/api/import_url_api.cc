@@ -53,12 +53,8 @@ void AddImportUrlRoutes(http::Router& router, data::DatasetService& datasets,
          if (!body) return ErrorOf(body.error());
          auto import = UrlImportOf(*body);
          if (!import) return ErrorOf(import.error());
-         const json project_name = body->value("project", json(""));
-         if (!project_name.is_string()) {
-           return ErrorOf({ErrorCode::kInvalidArgument, "'project' must be a project's name"});
-         }
-         auto project = gate.Into(request.principal, store::ProjectResource::kDataset, import->name,
-                                  project_name.get<std::string>());
+         auto project = gate.IntoBodyProject(request.principal, store::ProjectResource::kDataset,
+                                             import->name, *body);
          if (!project) return ErrorOf(project.error());
          ProjectScope scope(*project);
          auto job = datasets.StartUrlImport(*import);

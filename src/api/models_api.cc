@@ -85,8 +85,8 @@ http::Response CreateModel(registry::RegistryService& registry, ProjectGate& gat
     }
     model.tags[key] = value.get<std::string>();
   }
-  auto project = gate.Into(request.principal, store::ProjectResource::kModel, model.name,
-                           body->value("project", ""));
+  auto project =
+      gate.IntoBodyProject(request.principal, store::ProjectResource::kModel, model.name, *body);
   if (!project) return ErrorOf(project.error());
   ProjectScope scope(*project);
   auto created = registry.CreateModel(model);

@@ -170,6 +170,16 @@ Result<int64_t> ProjectGate::Into(const http::Principal& caller, ProjectResource
   return existing;
 }
 
+Result<int64_t> ProjectGate::IntoBodyProject(const http::Principal& caller, ProjectResource kind,
+                                             const std::string& name,
+                                             const nlohmann::json& body) {
+  const nlohmann::json project = body.value("project", nlohmann::json(""));
+  if (!project.is_string()) {
+    return Fail(ErrorCode::kInvalidArgument, "'project' must be a project's name");
+  }
+  return Into(caller, kind, name, project.get<std::string>());
+}
+
 Result<std::optional<std::vector<int64_t>>> ProjectGate::Readable(const http::Principal& caller,
                                                                   const std::string& project) {
   std::optional<std::vector<int64_t>> readable;

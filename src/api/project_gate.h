@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/status.h"
 #include "http/request.h"
 #include "http/router.h"
@@ -38,6 +40,10 @@ class ProjectGate {
   // The caller needs an editor's role there.
   Result<int64_t> Into(const http::Principal& caller, store::ProjectResource kind,
                        const std::string& name, const std::string& project);
+  // Into, with `project` taken from a JSON body's "project" field ("" when absent);
+  // kInvalidArgument when that field is not a project's name.
+  Result<int64_t> IntoBodyProject(const http::Principal& caller, store::ProjectResource kind,
+                                  const std::string& name, const nlohmann::json& body);
   // The projects a listing shows: those `caller` is a member of (every one, as nullopt, for
   // an admin), narrowed to `project` when it is not empty.
   Result<std::optional<std::vector<int64_t>>> Readable(const http::Principal& caller,

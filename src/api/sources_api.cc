@@ -92,13 +92,9 @@ void AddSourceRoutes(http::Router& router, data::sources::SourceService& sources
          if (!body) return ErrorOf(body.error());
          auto source = NewSourceOf(*body);
          if (!source) return ErrorOf(source.error());
-         const json project_name = body->value("project", json(""));
-         if (!project_name.is_string()) {
-           return ErrorOf({ErrorCode::kInvalidArgument, "'project' must be a project's name"});
-         }
          // The source joins its dataset's project (or the one named, for a new one).
-         auto project = gate.Into(request.principal, store::ProjectResource::kDataset,
-                                  source->dataset, project_name.get<std::string>());
+         auto project = gate.IntoBodyProject(request.principal, store::ProjectResource::kDataset,
+                                             source->dataset, *body);
          if (!project) return ErrorOf(project.error());
          ProjectScope scope(*project);
          return Answer(sources.Create(*source, request.principal.is_admin), 201);

@@ -69,6 +69,16 @@ class ProjectsTest(unittest.TestCase):
         return [r for r in self.routes
                 if r["pattern"].startswith(GUARDED) and r["permission"] != "admin"]
 
+    def test_a_project_that_is_not_a_name_is_a_400_everywhere(self):
+        for path, body in (("/api/v1/models", {"name": "m", "project": 5}),
+                           ("/api/v1/sources", {"name": "s", "kind": "directory", "dataset": "d",
+                                                "config": {"path": "/tmp"}, "project": [1]}),
+                           ("/api/v1/datasets/import-url",
+                            {"name": "d", "url": "http://example.com/a.csv", "project": {}})):
+            r = self.server.post(path, body)
+            self.assertEqual(r.status, 400, (path, r))
+            self.assertIn("'project' must be a project's name", r.error["message"])
+
     def test_another_projects_member_is_refused_on_every_route(self):
         routes = self.guarded_routes()
         self.assertGreater(len(routes), 30)
