@@ -171,8 +171,7 @@ Result<int64_t> ProjectGate::Into(const http::Principal& caller, ProjectResource
 }
 
 Result<int64_t> ProjectGate::IntoBodyProject(const http::Principal& caller, ProjectResource kind,
-                                             const std::string& name,
-                                             const nlohmann::json& body) {
+                                             const std::string& name, const nlohmann::json& body) {
   const nlohmann::json project = body.value("project", nlohmann::json(""));
   if (!project.is_string()) {
     return Fail(ErrorCode::kInvalidArgument, "'project' must be a project's name");
