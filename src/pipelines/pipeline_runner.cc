@@ -110,15 +110,9 @@ void PipelineRunner::Tick() {
       spdlog::warn("pipeline run {}: {}", run.id, advanced.error().message);
     }
   }
-  // Runs started just now by StartQueuedRuns.
-  for (const PipelineRunRecord& run : *active) {
-    if (run.state != RunState::kQueued) continue;
-    auto fresh = store_.GetPipelineRun(run.id);
-    if (fresh && fresh->state == RunState::kRunning) (void)Advance(run.id, now);
-  }
 }
 
-void PipelineRunner::StartQueuedRuns(const std::vector<PipelineRunRecord>& active, int64_t now) {
+void PipelineRunner::StartQueuedRuns(std::vector<PipelineRunRecord>& active, int64_t now) {
   std::set<int64_t> busy;  // pipelines with a run going
   for (const PipelineRunRecord& run : active) {
     if (run.state == RunState::kRunning) busy.insert(run.pipeline_id);
@@ -130,6 +124,7 @@ void PipelineRunner::StartQueuedRuns(const std::vector<PipelineRunRecord>& activ
     const bool allow = spec && (*spec)->concurrency == Concurrency::kAllow;
     if (!allow && busy.count(it->pipeline_id) != 0) continue;
     if (store_.SetPipelineRunState(it->id, RunState::kRunning, "", now)) {
+      it->state = RunState::kRunning;
       busy.insert(it->pipeline_id);
     }
   }

@@ -66,7 +66,8 @@ class PipelineRunner {
   void FireTriggers(int64_t now);
   Result<store::PipelineRunRecord> FireLocked(const store::PipelineRecord& pipeline,
                                               const std::string& trigger, nlohmann::json detail);
-  void StartQueuedRuns(const std::vector<store::PipelineRunRecord>& active, int64_t now);
+  // Starts the queued runs that may start now, and marks them running in `active`.
+  void StartQueuedRuns(std::vector<store::PipelineRunRecord>& active, int64_t now);
   Status Advance(int64_t run_id, int64_t now);
   // Moves a running step on when its job has ended or it ran past its timeout.
   Status Collect(const store::PipelineRunRecord& run, const StepSpec& spec,

@@ -34,6 +34,23 @@ def steps(run):
     return {step["name"]: step for step in run["steps"]}
 
 
+def train_then_alias(name, budget):
+    """A pipeline that trains on iris, then points `champion` at the new model."""
+    return (f"name: {name}\nsteps:\n"
+            "  - name: train\n    type: train\n    with:\n      dataset: iris\n"
+            f"      target: target\n      register: iris_model\n      budget: {budget}\n"
+            "  - name: promote\n    type: set-alias\n    needs: train\n    with:\n"
+            "      model: ${{ steps.train.outputs.model }}\n      alias: champion\n")
+
+
+def start_run_until_training(server, pipeline):
+    """Starts a run and returns it once its train step's job is running."""
+    run = server.post(f"/api/v1/pipelines/{pipeline}/runs").json()
+    wait_until(lambda: steps(server.get_json(f"/api/v1/pipeline-runs/{run['id']}"))["train"]
+               ["state"] == "running", 30, what="the train step to start")
+    return run
+
+
 class PipelineCheckTest(unittest.TestCase):
     """What apply refuses, and that nothing is stored then."""
 
@@ -184,20 +201,14 @@ class PipelineRunTest(unittest.TestCase):
 
     def test_3_cancel_and_a_failing_step(self):
         s = self.server
-        r = apply(s, "name: slow\nsteps:\n"
-                     "  - name: train\n    type: train\n    with:\n      dataset: iris\n"
-                     "      target: target\n      register: iris_model\n      budget: 60s\n"
-                     "  - name: after\n    type: set-alias\n    needs: train\n    with:\n"
-                     "      model: ${{ steps.train.outputs.model }}\n      alias: champion\n")
+        r = apply(s, train_then_alias("slow", "60s"))
         self.assertEqual(r.status, 201, r)
-        run = s.post("/api/v1/pipelines/slow/runs").json()
-        wait_until(lambda: steps(s.get_json(f"/api/v1/pipeline-runs/{run['id']}"))["train"]
-                   ["state"] == "running", 30, what="the train step to start")
+        run = start_run_until_training(s, "slow")
         r = s.cli("pipelines", "cancel", str(run["id"]))
         self.assertEqual(r.returncode, 0, r.stderr)
         run = wait_run(s, run["id"])
         self.assertEqual(run["state"], "cancelled")
-        self.assertEqual(steps(run)["after"]["state"], "cancelled")
+        self.assertEqual(steps(run)["promote"]["state"], "cancelled")
 
         r = apply(s, "name: broken\nsteps:\n"
                      "  - {name: t, type: transform, with: {input: nothing_here, sql: SELECT 1}}\n")
@@ -237,15 +248,9 @@ class PipelineCrashTest(unittest.TestCase):
     def test_kill_9_in_the_middle_of_a_run_and_it_carries_on_after_restart(self):
         with AimassServer("--job-lease-seconds", "2", workers=1) as s:
             s.import_dataset("iris", dataset_file("iris.csv"))
-            r = apply(s, "name: crash\nsteps:\n"
-                         "  - name: train\n    type: train\n    with:\n      dataset: iris\n"
-                         "      target: target\n      register: iris_model\n      budget: 4s\n"
-                         "  - name: promote\n    type: set-alias\n    needs: train\n    with:\n"
-                         "      model: ${{ steps.train.outputs.model }}\n      alias: champion\n")
+            r = apply(s, train_then_alias("crash", "4s"))
             self.assertEqual(r.status, 201, r)
-            run = s.post("/api/v1/pipelines/crash/runs").json()
-            wait_until(lambda: steps(s.get_json(f"/api/v1/pipeline-runs/{run['id']}"))["train"]
-                       ["state"] == "running", 30, what="the train step to start")
+            run = start_run_until_training(s, "crash")
             time.sleep(1)
             s.kill()
             s.start()

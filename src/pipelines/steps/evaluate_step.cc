@@ -70,11 +70,7 @@ class EvaluateStep final : public StepType {
 
   bool cacheable() const override { return true; }
   Result<json> CacheKey(const StepInput& input) const override {
-    json key = input.with;
-    AIMASS_ASSIGN_OR_RETURN(std::string dataset, RequiredString(input.with, "dataset"));
-    AIMASS_ASSIGN_OR_RETURN(auto data_version,
-                            DatasetVersionOf(services_.datasets, input, "dataset", dataset));
-    key["dataset"] = DatasetRefOf(data_version);
+    AIMASS_ASSIGN_OR_RETURN(json key, WithDatasetPinned(services_.datasets, input, "dataset"));
     AIMASS_ASSIGN_OR_RETURN(auto version, FindVersion(input));
     key["model"] = version ? json(ModelRefOf(*version)) : json(nullptr);
     return key;

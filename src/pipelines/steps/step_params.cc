@@ -139,6 +139,15 @@ std::string DatasetRefOf(const store::DatasetVersionRecord& version) {
   return version.dataset_name + "@" + std::to_string(version.version);
 }
 
+Result<json> WithDatasetPinned(data::DatasetService& datasets, const StepInput& input,
+                               const std::string& param) {
+  AIMASS_ASSIGN_OR_RETURN(std::string text, RequiredString(input.with, param));
+  AIMASS_ASSIGN_OR_RETURN(auto version, DatasetVersionOf(datasets, input, param, text));
+  json key = input.with;
+  key[param] = DatasetRefOf(version);
+  return key;
+}
+
 Result<store::ModelRecord> ModelInProject(registry::RegistryService& registry,
                                           const StepInput& input, const std::string& name) {
   AIMASS_ASSIGN_OR_RETURN(auto model, registry.Get(name));

@@ -52,6 +52,10 @@ Result<store::DatasetVersionRecord> DatasetVersionOf(data::DatasetService& datas
                                                      const StepInput& input, std::string_view param,
                                                      const std::string& text);
 std::string DatasetRefOf(const store::DatasetVersionRecord& version);  // "name@N"
+// `input.with` with the dataset parameter `param` pinned to the version it names now
+// ("sales" becomes "sales@4"): the cache key of a step that reads that dataset.
+Result<nlohmann::json> WithDatasetPinned(data::DatasetService& datasets, const StepInput& input,
+                                         const std::string& param);
 
 // The model `name`, which must exist and belong to the step's project.
 Result<store::ModelRecord> ModelInProject(registry::RegistryService& registry,

@@ -122,12 +122,7 @@ class TrainStep final : public StepType {
   bool cacheable() const override { return true; }
   Result<json> CacheKey(const StepInput& input) const override {
     if (!input.with.contains("seed") || input.with["seed"].is_null()) return UncachedKey(input);
-    AIMASS_ASSIGN_OR_RETURN(std::string text, RequiredString(input.with, "dataset"));
-    AIMASS_ASSIGN_OR_RETURN(auto version,
-                            DatasetVersionOf(services_.datasets, input, "dataset", text));
-    json key = input.with;
-    key["dataset"] = DatasetRefOf(version);
-    return key;
+    return WithDatasetPinned(services_.datasets, input, "dataset");
   }
 
   Result<std::optional<store::JobRecord>> Launch(const StepInput& input) override {

@@ -32,12 +32,7 @@ class TransformStep final : public DatasetJobStep {
 
   bool cacheable() const override { return true; }
   Result<json> CacheKey(const StepInput& input) const override {
-    AIMASS_ASSIGN_OR_RETURN(std::string text, RequiredString(input.with, "input"));
-    AIMASS_ASSIGN_OR_RETURN(auto version,
-                            DatasetVersionOf(services_.datasets, input, "input", text));
-    json key = input.with;
-    key["input"] = DatasetRefOf(version);
-    return key;
+    return WithDatasetPinned(services_.datasets, input, "input");
   }
 
   Result<std::optional<store::JobRecord>> Launch(const StepInput& input) override {
