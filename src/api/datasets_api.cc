@@ -246,6 +246,36 @@ void AddDatasetRoutes(http::Router& router, data::DatasetService& datasets, Proj
                 auto job = datasets.StartTransform(transform);
                 return job ? JsonResponse(202, {{"job", JobJson(*job)}}) : ErrorOf(job.error());
               }});
+  // The web console's look at a transform's result before it is saved.
+  router.Add({"POST", "/api/v1/transforms/preview", Access::kUser, BodyMode::kBuffered,
+              [&datasets, &gate](http::Request& request) {
+                if (auto flat = data::CheckJsonDepth(request.body); !flat) {
+                  return ErrorOf(flat.error());
+                }
+                json body = json::parse(request.body, nullptr, false);
+                if (!body.is_object() || !body.contains("input") || !body.contains("sql") ||
+                    !body["input"].is_string() || !body["sql"].is_string() ||
+                    (body.contains("limit") && !body["limit"].is_number_integer())) {
+                  return ErrorOf({ErrorCode::kInvalidArgument,
+                                  "send JSON like {\"input\":\"credit@1\",\"sql\":\"SELECT * FROM "
+                                  "input\",\"limit\":100}"});
+                }
+                auto input = data::ParseDatasetRef(body["input"].get<std::string>());
+                if (!input) return ErrorOf(input.error());
+                auto project = gate.Require(request.principal, store::ProjectResource::kDataset,
+                                            input->name, store::ProjectRole::kViewer);
+                if (!project) return ErrorOf(project.error());
+                auto preview = datasets.PreviewTransform(
+                    {*input, body["sql"].get<std::string>(), ""}, body.value("limit", int64_t{100}));
+                if (!preview) return ErrorOf(preview.error());
+                json columns = json::array();
+                for (const auto& c : preview->page.columns) {
+                  columns.push_back({{"name", c.name}, {"type", c.type}});
+                }
+                return JsonResponse(200, {{"columns", columns},
+                                          {"rows", preview->page.rows},
+                                          {"truncated", preview->truncated}});
+              }});
 }
 
 }  // namespace aimass::api

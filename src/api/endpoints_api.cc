@@ -1,6 +1,7 @@
 // /api/v1/endpoints: serving endpoints over HTTP — deploy, change, list, delete — and the
 // record-style prediction API, feedback and live quality.
 #include <charconv>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "api/json_views.h"
@@ -268,6 +269,31 @@ void AddEndpointRoutes(http::Router& router, serve::EndpointService& endpoints,
                 auto quality = log.Quality(name);
                 if (!quality) return ErrorOf(quality.error());
                 return JsonResponse(200, *quality);
+              }});
+  // Counters since the server started; the console polls them and plots the differences.
+  router.Add({"GET", "/api/v1/endpoints/{name}/stats", Access::kUser, BodyMode::kBuffered,
+              [&endpoints](http::Request& request) {
+                const std::string name = request.params.at("name");
+                auto traffic = endpoints.Traffic(name);
+                if (!traffic) return ErrorOf(traffic.error());
+                json versions = json::array();
+                for (const auto& one : *traffic) {
+                  versions.push_back(
+                      {{"model", one.model},
+                       {"shadow", one.shadow},
+                       {"requests", one.requests},
+                       {"errors", one.errors},
+                       {"latency_seconds",
+                        {{"bounds", one.latency_bounds},
+                         {"cumulative_counts", one.latency.cumulative_counts},
+                         {"count", one.latency.count},
+                         {"sum", one.latency.sum}}}});
+                }
+                const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch());
+                return JsonResponse(200, {{"endpoint", name},
+                                          {"at", IsoTime(now.count())},
+                                          {"versions", versions}});
               }});
 }
 

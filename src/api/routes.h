@@ -3,12 +3,14 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <string>
 
 #include "api/project_gate.h"
 #include "common/clock.h"
 #include "data/dataset_service.h"
+#include "jobs/worker_pool.h"
 #include "data/sources/source_service.h"
 #include "http/router.h"
 #include "monitor/metrics.h"
@@ -32,6 +34,15 @@ struct SystemInfo {
 };
 
 void AddSystemRoutes(http::Router& router, const SystemInfo& info);
+
+// What GET /api/v1/system (admins) reads.
+struct UsageSources {
+  std::filesystem::path data_dir;
+  jobs::WorkerPool& pool;
+  store::MetadataStore& store;
+  std::chrono::steady_clock::time_point started;
+};
+void AddUsageRoute(http::Router& router, const UsageSources& sources);
 // Lists show what the caller's projects hold (ProjectGate); new things join a project the
 // caller may edit.
 void AddJobRoutes(http::Router& router, store::MetadataStore& store, const Clock& clock,

@@ -65,6 +65,12 @@ struct TransformRequest {
   std::string output;  // empty: a new version of the input's dataset
 };
 
+// The first rows a transform would make, for a look before it runs as a job.
+struct TransformPreview {
+  Page page;               // at most the limit asked for; total_rows is the rows shown
+  bool truncated = false;  // the transform makes more rows than the page holds
+};
+
 struct ExportFile {
   std::filesystem::path path;
   bool remove_after = false;  // a temporary file made for this export
@@ -91,6 +97,9 @@ class DatasetService {
   static constexpr const char* kUrlImportJob = "dataset.import_url";
   // Checks the SQL against the sandbox before anything runs (kInvalidArgument).
   Result<store::JobRecord> StartTransform(const TransformRequest& request);
+  // Runs the transform's SQL in the same sandbox, now, for its first `limit` rows (1..1000),
+  // within 15 s (or --transform-timeout-seconds when shorter); stores nothing.
+  Result<TransformPreview> PreviewTransform(const TransformRequest& request, int64_t limit);
 
   Result<std::vector<store::DatasetRecord>> List();
   Result<store::DatasetRecord> Get(const std::string& name);

@@ -103,6 +103,9 @@ int main(int argc, char** argv) {
                         "GET /metrics (default: everything on --listen)");
   serve_cmd->add_option("--demo-data", serve.demo_data,
                         "Folder of CSV files imported as datasets on the first start");
+  serve_cmd->add_option("--ui-dir", serve.ui_dir,
+                        "Folder of the built web console, served at / (default: the one this "
+                        "build made, " AIMASS_DEFAULT_UI_DIR ")");
 
   std::string admin_data_dir = ".aimass";
   auto* admin_cmd = app.add_subcommand("admin", "Work on a data directory directly");

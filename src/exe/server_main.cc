@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "api/routes.h"
+#include "console/console_files.h"
 #include "blob/encrypted_blob_store.h"
 #include "common/files.h"
 #include "data/dataset_service.h"
@@ -234,6 +235,7 @@ int Serve(const ServeFlags& flags) {
   http::Router router;
   api::ProjectGate gate(**store);
   api::AddSystemRoutes(router, {kVersion, &ready});
+  api::AddUsageRoute(router, {data_dir, pool, **store, std::chrono::steady_clock::now()});
   api::AddJobRoutes(router, **store, clock, gate);
   api::AddDatasetRoutes(router, datasets, gate);
   api::AddModelRoutes(router, models, gate);
@@ -252,6 +254,7 @@ int Serve(const ServeFlags& flags) {
   api::AddSourceRoutes(router, sources, gate);
   gate.GuardRoutes(router);  // after every route with a project's thing in its path
   api::AddRouteTableRoute(router);
+  console::ServeConsole(router, flags.ui_dir.empty() ? AIMASS_DEFAULT_UI_DIR : flags.ui_dir);
 
   http::ServerOptions server_options;
   server_options.host = listen->first;

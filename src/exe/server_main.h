@@ -19,6 +19,7 @@ struct ServeFlags {
   int transform_timeout_seconds = 300;
   std::string engine_memory_limit = "2GB";
   std::string demo_data;               // a folder of CSV files imported on the first start
+  std::string ui_dir;                  // the built web console; "" for the build's own
   double prediction_log_sample = 1.0;  // the share of predictions the prediction log keeps
   int64_t batch_max_rows = 0;          // dynamic batching of predict requests; 0: off
   int64_t batch_delay_us = 500;        // how long a batch's first request waits for others

@@ -9,6 +9,12 @@ namespace aimass::http {
 
 namespace {
 
+// Paths that only the API answers: an unknown one there is a JSON 404, never a console page.
+bool IsApiPath(std::string_view path) {
+  return path.starts_with("/api/") || path == "/api" || path.starts_with("/v2/") ||
+         path == "/v2" || path == "/metrics";
+}
+
 // "/a/b/" -> {"a", "b"}; "/" -> {}; "/a//b" -> {"a", "", "b"}.
 std::vector<std::string_view> SplitPath(std::string_view path) {
   std::vector<std::string_view> parts;
@@ -81,6 +87,8 @@ void Router::AddParamChecks(const std::function<ParamCheck(const Route&)>& check
     if (ParamCheck check = check_for(entry.route)) entry.route.param_check = std::move(check);
   }
 }
+
+void Router::SetFallback(Route route) { fallback_ = std::move(route); }
 
 std::vector<const Route*> Router::routes() const {
   std::vector<const Route*> all;
@@ -188,6 +196,9 @@ std::expected<RouteMatch, Response> Router::Find(std::string_view method,
                           "; use one of: " + allow);
     response.headers.emplace_back("Allow", allow);
     return std::unexpected(std::move(response));
+  }
+  if (fallback_ && method == "GET" && !IsApiPath(path)) {
+    return RouteMatch{&*fallback_, {{"path", *PercentDecode(path, false)}}};
   }
   return std::unexpected(ErrorResponse(
       Error{ErrorCode::kNotFound, "no route for " + std::string(method) + " " +

@@ -4,6 +4,7 @@
 #include <expected>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,6 +80,13 @@ class Router {
   // path has a malformed %-escape.
   std::expected<RouteMatch, Response> Find(std::string_view method, std::string_view path) const;
 
+  // The route that answers GET requests whose path no pattern matches, except paths
+  // under /api/ and /v2/ and /metrics (the web console's files and its client-side pages). Its
+  // `pattern` is only a name for logs; the request's decoded path is its "path" parameter.
+  // Like Add, before the server starts.
+  void SetFallback(Route route);
+  const std::optional<Route>& fallback() const { return fallback_; }
+
   // Every route, in the order added: the one route table that says who may call what.
   std::vector<const Route*> routes() const;
   // Gives each route the check `check_for` returns for it (an empty one leaves it as it
@@ -102,6 +110,7 @@ class Router {
   static bool MoreSpecific(const Entry& a, const Entry& b);
 
   std::vector<Entry> entries_;
+  std::optional<Route> fallback_;
 };
 
 }  // namespace aimass::http

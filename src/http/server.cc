@@ -96,6 +96,8 @@ Server::Server(ServerOptions options, Router router, Authenticator authenticator
     for (const Route* route : router.routes()) {
       (IsManagementRoute(*route) ? management : main).Add(*route);
     }
+    // The web console stays with the main listener.
+    if (router.fallback()) main.SetFallback(*router.fallback());
     router = std::move(main);
   }
   context_ = std::make_unique<ServerContext>(std::move(options), std::move(router),

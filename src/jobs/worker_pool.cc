@@ -55,6 +55,11 @@ void WorkerPool::Stop() {
   for (auto& thread : threads) thread.join();
 }
 
+int WorkerPool::Busy() {
+  std::lock_guard lock(mu_);
+  return static_cast<int>(running_.size());
+}
+
 void WorkerPool::Wake() {
   {
     std::lock_guard lock(mu_);

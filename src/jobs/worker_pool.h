@@ -54,6 +54,9 @@ class WorkerPool {
   void Stop();
   // Wakes an idle worker at once (called after a job is enqueued).
   void Wake();
+  // How many worker threads there are, and how many run a job now.
+  int threads() const { return options_.threads; }
+  int Busy();
 
  private:
   void WorkLoop(int index);

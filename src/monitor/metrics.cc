@@ -155,6 +155,14 @@ Child& FamilyOf<Child>::With(const LabelValues& values) {
 }
 
 template <typename Child>
+std::vector<std::pair<LabelValues, const Child*>> FamilyOf<Child>::Children() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::pair<LabelValues, const Child*>> children;
+  for (const auto& [values, child] : children_) children.emplace_back(values, child.get());
+  return children;
+}
+
+template <typename Child>
 bool FamilyOf<Child>::Remove(const LabelValues& values) {
   std::lock_guard lock(mu_);
   auto it = children_.find(values);

@@ -133,6 +133,9 @@ class FamilyOf : public Family {
   // The child for these label values (one per label name; none for a family without
   // labels). Takes the family's lock: keep the reference and update it on the hot path.
   Child& With(const LabelValues& values = {});
+  // The children shown now, by label values, for a reader other than the exposition (the
+  // console's live charts). The pointers stay valid for the registry's life.
+  std::vector<std::pair<LabelValues, const Child*>> Children() const;
   bool Remove(const LabelValues& values) override;
   int RemoveWhere(std::string_view label_name, std::string_view value) override;
 

@@ -297,6 +297,32 @@ std::vector<EndpointStatus> EndpointService::List() {
   return out;
 }
 
+Result<std::vector<VersionTraffic>> EndpointService::Traffic(const std::string& name) {
+  AIMASS_RETURN_IF_ERROR(store_.GetEndpoint(name));
+  std::map<std::string, VersionTraffic> by_model;
+  for (const auto& [labels, counter] : requests_.Children()) {
+    if (labels[0] != name) continue;
+    VersionTraffic& traffic = by_model[labels[1]];
+    const std::string_view outcome = labels[2];
+    const auto count = static_cast<uint64_t>(counter->Value());
+    traffic.shadow = outcome.starts_with("shadow_");
+    traffic.requests += count;
+    if (outcome.ends_with("error")) traffic.errors += count;
+  }
+  for (const auto& [labels, histogram] : latency_.Children()) {
+    if (labels[0] != name) continue;
+    VersionTraffic& traffic = by_model[labels[1]];
+    traffic.latency_bounds = latency_.bounds();
+    traffic.latency = histogram->Read();
+  }
+  std::vector<VersionTraffic> traffic;
+  for (auto& [model, one] : by_model) {
+    one.model = model;
+    traffic.push_back(std::move(one));
+  }
+  return traffic;
+}
+
 void EndpointService::Measure(const std::string& name, const std::string& model,
                               const char* outcome, Steady::time_point start, size_t rows) {
   requests_.With({name, model, outcome}).Increment();

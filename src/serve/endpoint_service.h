@@ -45,6 +45,17 @@ struct EndpointStatus {
   std::string state;                             // "ready", "loading", or "failed: <why>"
 };
 
+// What one model version of an endpoint answered since the server started (the metrics'
+// counters), for the console's live charts.
+struct VersionTraffic {
+  std::string model;  // "credit@3"
+  bool shadow = false;
+  uint64_t requests = 0;  // answered, errors included
+  uint64_t errors = 0;
+  std::vector<double> latency_bounds;  // seconds; the last bucket (+Inf) has no bound
+  monitor::HistogramSnapshot latency;
+};
+
 struct PredictOptions {
   bool explain = false;    // add per-record contributions
   int64_t version = 0;     // > 0: this loaded version only (OIP's /versions/{v})
@@ -84,6 +95,8 @@ class EndpointService {
   Result<EndpointStatus> Update(const store::EndpointRecord& endpoint);
   Status Delete(const std::string& name);
   Result<EndpointStatus> Get(const std::string& name);
+  // Every model version that has answered for `name` since the server started.
+  Result<std::vector<VersionTraffic>> Traffic(const std::string& name);
   std::vector<EndpointStatus> List();
 
   // Records ([{"col": value, ...}, ...]) through the endpoint's model (or its canary).

@@ -4,6 +4,7 @@
 #include <xgboost/c_api.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include "common/files.h"
@@ -131,8 +132,13 @@ Result<jobs::JobOutcome> TrainingService::RunTraining(jobs::JobContext& context)
   environment.progress = [&](int percent, const std::string& message) {
     if (auto status = context.Progress(percent, message); !status && stop) stop = status;
   };
+  const auto search_start = std::chrono::steady_clock::now();
   environment.trial_finished = [&](const TrialRecord& trial, Metric metric) {
-    context.Log(std::string(kTrialLogPrefix) + trial.ToJson(metric).dump());
+    json line = trial.ToJson(metric);
+    // When it finished, for the console's chart of score over time.
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - search_start;
+    line["elapsed_seconds"] = std::round(elapsed.count() * 1000) / 1000;
+    context.Log(std::string(kTrialLogPrefix) + line.dump());
   };
   environment.should_stop = [&] { return !stop || !context.CheckStop(); };
   auto result = RunAutoMl(frame, spec, environment);

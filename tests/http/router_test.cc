@@ -160,5 +160,26 @@ TEST(RouterTest, ListsEveryRoute) {
   EXPECT_EQ(router.routes().front()->pattern, "/api/v1/datasets");
 }
 
+TEST(RouterTest, TheFallbackAnswersUnknownGetsOutsideTheApi) {
+  Router router = MakeRouter();
+  router.SetFallback({"GET", "/{console}", Access::kPublic, BodyMode::kBuffered, Named("console")});
+  auto page = router.Find("GET", "/models/credit%20risk");
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(RouteName(*page), "console");
+  EXPECT_EQ(page->params.at("path"), "/models/credit risk");
+  ASSERT_TRUE(router.Find("GET", "/").has_value());
+  // Routes still win, and the API's unknown paths stay JSON 404s.
+  EXPECT_EQ(RouteName(*router.Find("GET", "/api/v1/datasets")), "list");
+  for (const char* api : {"/api/v1/nothing", "/api", "/v2/models/x/bogus", "/v2", "/metrics"}) {
+    auto missing = router.Find("GET", api);
+    ASSERT_FALSE(missing.has_value()) << api;
+    EXPECT_EQ(missing.error().status, 404) << api;
+  }
+  // Other methods never reach it.
+  auto post = router.Find("POST", "/models/credit");
+  ASSERT_FALSE(post.has_value());
+  EXPECT_EQ(post.error().status, 404);
+}
+
 }  // namespace
 }  // namespace aimass::http
