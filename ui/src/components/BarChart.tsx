@@ -18,7 +18,7 @@ export function BarChart({
     return (
       <figure className="chart">
         <figcaption>{title}</figcaption>
-        <svg role="img" aria-label={title} width="100%" height={bars.length * rowHeight + 4} viewBox={`0 0 400 ${bars.length * rowHeight + 4}`} preserveAspectRatio="none">
+        <svg role="img" aria-label={title} width="100%" style={{ maxWidth: '40rem' }} viewBox={`0 0 400 ${bars.length * rowHeight + 4}`}>
           {bars.map((bar, i) => (
             <g key={i} transform={`translate(0, ${i * rowHeight})`}>
               <text x="0" y="15" fontSize="11" className="bar-label">

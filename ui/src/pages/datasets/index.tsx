@@ -1,4 +1,12 @@
-// The datasets area: every page under /datasets.
+// The datasets area: the list and upload form at /datasets, one dataset at /datasets/<name>.
+import { match } from '../../router';
+import { DatasetList } from './DatasetList';
+import { DatasetPage } from './DatasetPage';
+import './datasets.css';
+
 export default function Area({ path }: { path: string }) {
-  return <h1>{path}</h1>;
+  const one = match('/datasets/:name', path);
+  if (one) return <DatasetPage key={one.name} name={one.name} />;
+  if (match('/datasets', path)) return <DatasetList />;
+  return <p>There is no datasets page at {path}.</p>;
 }
