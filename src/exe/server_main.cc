@@ -288,6 +288,7 @@ int Serve(const ServeFlags& flags) {
   const std::string scheme = server.tls() ? "https://" : "http://";
   std::cout << "aimass " << kVersion << " serving " << data_dir.string() << "\n";
   std::cout << "listening: " << scheme << listen->first << ":" << server.port() << "\n";
+  std::cout << "web console: " << scheme << listen->first << ":" << server.port() << "/\n";
   if (management) {
     std::cout << "management: " << scheme << management->first << ":"
               << server.management_port() << "\n";
