@@ -39,7 +39,14 @@ export function Chart({
     const options: uPlot.Options = {
       width: Math.max(200, element.clientWidth),
       height,
-      scales: { x: { time } },
+      // One point (or none) would stretch the x axis over years: show a minute around it.
+      scales: {
+        x: {
+          time,
+          range: (_u, min, max) =>
+            min == null || max == null ? [Date.now() / 1000 - 60, Date.now() / 1000] : min === max ? [min - 30, max + 30] : [min, max],
+        },
+      },
       axes: [{ label: xLabel }, { label: yLabel }],
       series: [
         {},

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { errorText, postJson } from '../../api/client';
 import { ErrorNote } from '../../components/ErrorNote';
 import { Field } from '../../components/Field';
+import { SelectField } from '../../components/SelectField';
 import type { Token } from './types';
 
 const kScopes = ['read', 'read,write', 'predict', 'admin'];
@@ -59,32 +60,11 @@ export function NewToken({ users, onCreated }: { users: string[]; onCreated: () 
           <Field label="Label">
             {(id) => <input id={id} value={label} onChange={(e) => setLabel(e.target.value)} placeholder="e.g. ci" />}
           </Field>
-          <Field label="Scopes">
-            {(id) => (
-              <select id={id} value={scopes} onChange={(e) => setScopes(e.target.value)}>
-                {kScopes.map((s) => (
-                  <option key={s} value={s}>
-                    {s}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField label="Scopes" value={scopes} options={kScopes} onChange={setScopes} />
           <Field label="Expires in days" hint="0: never">
             {(id) => <input id={id} type="number" min={0} step={1} value={days} onChange={(e) => setDays(e.target.value)} />}
           </Field>
-          <Field label="User" hint="optional: yourself when empty">
-            {(id) => (
-              <select id={id} value={user} onChange={(e) => setUser(e.target.value)}>
-                <option value="">(me)</option>
-                {users.map((u) => (
-                  <option key={u} value={u}>
-                    {u}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField label="User" hint="optional: yourself when empty" value={user} options={users} onChange={setUser} placeholder="(me)" />
           {scopes === 'predict' && (
             <Field label="Endpoint" hint="optional: only this endpoint">
               {(id) => <input id={id} value={endpoint} onChange={(e) => setEndpoint(e.target.value)} />}

@@ -5,6 +5,7 @@ import { del, errorText, getJson, path, putJson } from '../../api/client';
 import { ConfirmButton } from '../../components/Confirm';
 import { ErrorNote } from '../../components/ErrorNote';
 import { Field } from '../../components/Field';
+import { SelectField } from '../../components/SelectField';
 import { usePoll } from '../../hooks/usePoll';
 import { when } from '../../format';
 import { kRoles, type Member } from './types';
@@ -120,17 +121,7 @@ export function ProjectMembers({
               </select>
             )}
           </Field>
-          <Field label="Role">
-            {(id) => (
-              <select id={id} value={role} onChange={(e) => setRole(e.target.value)}>
-                {kRoles.map((r) => (
-                  <option key={r} value={r}>
-                    {r}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField label="Role" value={role} options={kRoles} onChange={setRole} />
         </div>
         <div className="row">
           <button type="submit" disabled={busy || !user}>

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { errorText, getJson, postJson } from '../../api/client';
 import { ErrorNote } from '../../components/ErrorNote';
 import { Field } from '../../components/Field';
+import { SelectField } from '../../components/SelectField';
 import { usePoll } from '../../hooks/usePoll';
 import { when } from '../../format';
 import { ProjectMembers } from './ProjectMembers';
@@ -102,18 +103,7 @@ export function ProjectsTab() {
             <Field label="Description">
               {(id) => <input id={id} value={description} onChange={(e) => setDescription(e.target.value)} />}
             </Field>
-            <Field label="Owner" hint="optional: becomes the project's owner">
-              {(id) => (
-                <select id={id} value={owner} onChange={(e) => setOwner(e.target.value)}>
-                  <option value="">(none)</option>
-                  {userNames.map((u) => (
-                    <option key={u} value={u}>
-                      {u}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <SelectField label="Owner" hint="optional: becomes the project's owner" value={owner} options={userNames} onChange={setOwner} placeholder="(none)" />
           </div>
           <div className="row">
             <button type="submit" disabled={busy}>

@@ -5,6 +5,7 @@ import { errorText, upload } from '../../api/client';
 import type { Job, VersionSummary } from '../../api/types';
 import { ErrorNote } from '../../components/ErrorNote';
 import { Field } from '../../components/Field';
+import { SelectField } from '../../components/SelectField';
 import { ProgressBar } from '../../components/ProgressBar';
 import { bytes } from '../../format';
 import { navigate } from '../../router';
@@ -90,18 +91,7 @@ export function UploadForm() {
               />
             )}
           </Field>
-          <Field label="Format">
-            {(id) => (
-              <select id={id} value={format} disabled={busy} onChange={(e) => setFormat(e.target.value)}>
-                <option value="">From the file name</option>
-                {kFormats.map((f) => (
-                  <option key={f} value={f}>
-                    {f}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField label="Format" value={format} options={kFormats} onChange={setFormat} disabled={busy} placeholder="From the file name" />
         </div>
         <label className="check">
           <input type="checkbox" checked={append} disabled={busy} onChange={(e) => setAppend(e.target.checked)} /> Append the

@@ -3,7 +3,7 @@ import { getJson } from '../../api/client';
 import type { Job } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { ErrorNote } from '../../components/ErrorNote';
-import { Field } from '../../components/Field';
+import { SelectField } from '../../components/SelectField';
 import { ProgressBar } from '../../components/ProgressBar';
 import { seconds, when } from '../../format';
 import { Link, navigate, useLocation } from '../../router';
@@ -52,30 +52,8 @@ export function JobList() {
       <h1>Jobs</h1>
       <div className="panel">
         <div className="form-grid">
-          <Field label="State">
-            {(id) => (
-              <select id={id} value={state} onChange={(e) => show({ state: e.target.value })}>
-                <option value="">Any state</option>
-                {kStates.map((s) => (
-                  <option key={s} value={s}>
-                    {s}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label="Kind">
-            {(id) => (
-              <select id={id} value={kind} onChange={(e) => show({ kind: e.target.value })}>
-                <option value="">Any kind</option>
-                {kinds.map((k) => (
-                  <option key={k} value={k}>
-                    {k}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField label="State" value={state} options={kStates} onChange={(s) => show({ state: s })} placeholder="Any state" />
+          <SelectField label="Kind" value={kind} options={kinds} onChange={(k) => show({ kind: k })} placeholder="Any kind" />
         </div>
       </div>
       <ErrorNote error={jobs.error} />

@@ -5,6 +5,7 @@ import { errorText, getJson, path, postJson } from '../../api/client';
 import type { Endpoint, ModelVersionDetail, Preview } from '../../api/types';
 import { ErrorNote } from '../../components/ErrorNote';
 import { Field } from '../../components/Field';
+import { SelectField } from '../../components/SelectField';
 import { number } from '../../format';
 import { usePoll } from '../../hooks/usePoll';
 import { ContributionChart } from './ContributionChart';
@@ -110,17 +111,12 @@ export function ExplainRow({ detail }: { detail: ModelVersionDetail }) {
       {serving.length > 0 && (
         <form onSubmit={(e) => void submit(e)}>
           <div className="row align-end">
-            <Field label="Endpoint">
-              {(id) => (
-                <select id={id} value={endpoint} onChange={(e) => setEndpoint(e.target.value)}>
-                  {serving.map((e) => (
-                    <option key={e.name} value={e.name}>
-                      {e.name} (serves {e.model})
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <SelectField
+              label="Endpoint"
+              value={endpoint}
+              options={serving.map((e) => ({ value: e.name, label: `${e.name} (serves ${e.model})` }))}
+              onChange={setEndpoint}
+            />
             <button type="button" className="secondary" disabled={!dataset} onClick={() => void fill()}>
               Fill from dataset
             </button>
@@ -170,17 +166,7 @@ export function ExplainRow({ detail }: { detail: ModelVersionDetail }) {
             )}
           </p>
           {multiclass && (
-            <Field label="Contributions to class">
-              {(id) => (
-                <select id={id} value={shownGroup} onChange={(e) => setGroup(e.target.value)}>
-                  {groups.map((g) => (
-                    <option key={g} value={g}>
-                      {g}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <SelectField label="Contributions to class" value={shownGroup} options={groups} onChange={setGroup} />
           )}
           {contributions ? (
             <>

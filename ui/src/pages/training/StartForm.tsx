@@ -5,10 +5,19 @@ import { errorText, getJson, path, postJson } from '../../api/client';
 import type { Dataset, DatasetListItem, Job } from '../../api/types';
 import { ErrorNote } from '../../components/ErrorNote';
 import { Field } from '../../components/Field';
+import { SelectField } from '../../components/SelectField';
 import { usePoll } from '../../hooks/usePoll';
 import { navigate } from '../../router';
 
 const kLearners = ['xgboost', 'rf', 'linear'];
+const kTasks = [
+  { value: 'auto', label: 'auto (from the target)' },
+  { value: 'binary', label: 'binary' },
+  { value: 'multiclass', label: 'multiclass' },
+  { value: 'regression', label: 'regression' },
+];
+const kSearches = ['bayes', 'random', 'grid', 'halving'];
+const kEnsembles = ['auto', 'voting', 'stacking', 'bagging', 'none'];
 
 export function StartForm() {
   const datasets = usePoll(() => getJson<{ datasets: DatasetListItem[] }>('/api/v1/datasets'), []);
@@ -107,40 +116,12 @@ export function StartForm() {
             </select>
           )}
         </Field>
-        <Field label="Task">
-          {(id) => (
-            <select id={id} value={task} onChange={(e) => setTask(e.target.value)}>
-              <option value="auto">auto (from the target)</option>
-              <option value="binary">binary</option>
-              <option value="multiclass">multiclass</option>
-              <option value="regression">regression</option>
-            </select>
-          )}
-        </Field>
+        <SelectField label="Task" value={task} options={kTasks} onChange={setTask} />
         <Field label="Budget (seconds)">
           {(id) => <input id={id} type="number" min={1} step={1} value={budget} onChange={(e) => setBudget(e.target.value)} required />}
         </Field>
-        <Field label="Search">
-          {(id) => (
-            <select id={id} value={search} onChange={(e) => setSearch(e.target.value)}>
-              <option value="bayes">bayes</option>
-              <option value="random">random</option>
-              <option value="grid">grid</option>
-              <option value="halving">halving</option>
-            </select>
-          )}
-        </Field>
-        <Field label="Ensemble">
-          {(id) => (
-            <select id={id} value={ensemble} onChange={(e) => setEnsemble(e.target.value)}>
-              <option value="auto">auto</option>
-              <option value="voting">voting</option>
-              <option value="stacking">stacking</option>
-              <option value="bagging">bagging</option>
-              <option value="none">none</option>
-            </select>
-          )}
-        </Field>
+        <SelectField label="Search" value={search} options={kSearches} onChange={setSearch} />
+        <SelectField label="Ensemble" value={ensemble} options={kEnsembles} onChange={setEnsemble} />
         <Field label="Register as" hint="the model name">
           {(id) => (
             <input
