@@ -1,6 +1,6 @@
 // Debian's Chromium through playwright-core (from ui/node_modules: no new dependency), one
 // 1280x800 page that records its uncaught errors and console errors, and screenshots.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from '../../ui/node_modules/playwright-core/index.mjs';
 import { REPO } from './aimass_server.mjs';
@@ -36,6 +36,21 @@ export class Browser {
       else this.consoleErrors.push(line);
     });
     return this;
+  }
+
+  // What axe-core (from ui/node_modules) finds against WCAG 2 level A on the page now: a
+  // control without a label, a button or link without a name, bad ARIA, duplicate ids...
+  // One line per rule broken, naming the first element; [] when none.
+  async accessibilityProblems(page = this.page) {
+    this.axeSource ??= readFileSync(join(REPO, 'ui', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+    // evaluate() runs through the DevTools protocol, which the page's CSP does not govern.
+    if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(this.axeSource);
+    const violations = await page.evaluate(() =>
+      window.axe
+        .run(document, { runOnly: { type: 'tag', values: ['wcag2a'] }, resultTypes: ['violations'] })
+        .then((r) => r.violations.map((v) => ({ id: v.id, help: v.help, count: v.nodes.length, first: v.nodes[0]?.html ?? '' }))),
+    );
+    return violations.map((v) => `${v.id}: ${v.help} (${v.count}×, e.g. ${v.first.slice(0, 160)})`);
   }
 
   // Writes ARTIFACTS/<name>.png (the whole page) and returns its path.

@@ -28,10 +28,26 @@ const csv = readCsvHead(CSV, 3);
 // The columns whose first rows are all numbers (they get histograms).
 const numericColumns = csv.columns.filter((_, i) => csv.rows.every((row) => row[i] !== '' && !Number.isNaN(Number(row[i]))));
 
+const accessibility = []; // {page, problems} for every page screenshotted
+
+// A screenshot of the page, and axe-core's WCAG 2 A check of it (step 9 asserts them).
 async function shot(name) {
   const path = await browser.screenshot(name);
   shots.push(path);
+  accessibility.push({ page: `${name} (${page.url()})`, problems: await browser.accessibilityProblems(page) });
   return path;
+}
+
+// The API requests the page sends in `ms` while nobody touches it.
+async function requestsWhileIdle(ms) {
+  const seen = [];
+  const listener = (request) => {
+    if (new URL(request.url()).pathname.startsWith('/api/')) seen.push(request.url());
+  };
+  page.on('request', listener);
+  await page.waitForTimeout(ms);
+  page.off('request', listener);
+  return seen;
 }
 
 // A subtest that runs only when the steps it needs passed, fails on any uncaught page error,
@@ -341,5 +357,29 @@ describe('aimass web console', () => {
     }
     t.diagnostic(`first-load JavaScript, gzipped: ${(total / KB).toFixed(1)} KB (${sizes.join(', ')})`);
     assert.ok(total < 300 * KB, `the first load's JavaScript is ${(total / KB).toFixed(1)} KB gzipped, over 300 KB`);
+  });
+  step(9, 'every page passes the WCAG 2 A checks, and idle pages do not storm the server', { needs: [1], timeoutMs: 120_000 }, async () => {
+    assert.ok(accessibility.length >= 10, `pages were checked (${accessibility.length})`);
+    const failing = accessibility.filter((a) => a.problems.length);
+    assert.deepEqual(
+      failing.map((a) => `${a.page}: ${a.problems.join('; ')}`),
+      [],
+      'axe-core finds no WCAG 2 A violation (labels, names, ARIA) on any page',
+    );
+    // A finished model's page has nothing live: it loads and then stays quiet.
+    if (passed.has(4)) {
+      await page.goto(`/models/${MODEL}`);
+      await settled();
+      const quiet = await requestsWhileIdle(8000);
+      assert.ok(quiet.length <= 1, `an idle model page sent ${quiet.length} API requests in 8 s: ${quiet.join(', ')}`);
+    }
+    // An endpoint's page follows live traffic: every 2 s for the counters, 5 s for quality.
+    if (passed.has(5)) {
+      await page.goto(`/endpoints/${ENDPOINT}`);
+      await settled();
+      const live = await requestsWhileIdle(10_000);
+      assert.ok(live.length >= 3, `the endpoint page keeps its live charts fed (${live.length} requests in 10 s)`);
+      assert.ok(live.length <= 12, `the endpoint page polls at a sane rate: ${live.length} API requests in 10 s: ${live.join(', ')}`);
+    }
   });
 });

@@ -19,7 +19,7 @@ export function Leaderboard({ trials, caption }: { trials: Trial[]; caption?: st
   });
   if (trials.length === 0) return <p className="muted">No trial has finished yet.</p>;
   return (
-    <div className="table-wrap leaderboard">
+    <div className="table-wrap leaderboard" tabIndex={0} role="region" aria-label="Leaderboard (scrolls)">
       <table className="grid" aria-label="Leaderboard">
         {caption && <caption>{caption}</caption>}
         <thead>
