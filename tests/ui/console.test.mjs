@@ -370,6 +370,9 @@ describe('aimass web console', () => {
     if (passed.has(4)) {
       await page.goto(`/models/${MODEL}`);
       await settled();
+      // Its sections load their parts (evaluation, importance) after the first paint.
+      await page.waitForLoadState('networkidle');
+      await page.waitForTimeout(1000);
       const quiet = await requestsWhileIdle(8000);
       assert.ok(quiet.length <= 1, `an idle model page sent ${quiet.length} API requests in 8 s: ${quiet.join(', ')}`);
     }
