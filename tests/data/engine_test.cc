@@ -122,7 +122,10 @@ TEST(EngineTest, OpeningIsCheap) {
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(Engine::Open(EngineOptions{}).has_value());
   const auto each = (std::chrono::steady_clock::now() - start) / 20;
-  EXPECT_LT(each, std::chrono::milliseconds(100));
+  // A guard against opening growing by orders of magnitude (loading an extension or
+  // reading a file per open), not a benchmark: about 10 ms here, 130 ms under ASan on a
+  // loaded two-core machine.
+  EXPECT_LT(each, std::chrono::seconds(1));
   std::printf("Engine::Open + close: %.2f ms\n",
               std::chrono::duration<double, std::milli>(each).count());
 }
