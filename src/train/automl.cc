@@ -1,8 +1,10 @@
 #include "train/automl.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "train/automl_run.h"
+#include "train/calibration.h"
 #include "train/evaluation.h"
 
 namespace aimass::train {
@@ -162,6 +164,21 @@ Result<AutoMlResult> AutoMlRun::Go() {
   }
   Log("chosen: " + result.chosen + ", out-of-fold " + std::string(MetricName(metric_)) + " " +
       std::to_string(result.score));
+  if (IsClassification(task_)) {
+    // Probabilities that are too timid or too sure get a temperature; classes and ranks stay.
+    const Temperature temperature =
+        FitTemperature(predictions, runner_->ValidationLabels(), runner_->width());
+    if (temperature.value != 1) {
+      chosen.temperature = temperature.value;
+      ApplyTemperature(predictions, runner_->width(), temperature.value);
+      if (metric_ == Metric::kLogLoss) result.score = temperature.after;
+      char line[160];
+      std::snprintf(line, sizeof line,
+                    "calibrated: temperature %.3f, out-of-fold log loss %.5f -> %.5f",
+                    temperature.value, temperature.before, temperature.after);
+      Log(line);
+    }
+  }
 
   AIMASS_ASSIGN_OR_RETURN(result.evaluation,
                           Evaluate(task_, target_.classes, runner_->ValidationLabels(), predictions,
@@ -181,6 +198,7 @@ Result<AutoMlResult> AutoMlRun::Go() {
   refit.log = [this](const std::string& line) { Log(line); };
   nlohmann::json extra = {
       {"metric", MetricName(metric_)}, {"score", result.score}, {"chosen", result.chosen}};
+  if (chosen.temperature != 1) extra["temperature"] = chosen.temperature;
   AIMASS_ASSIGN_OR_RETURN(result.pipeline, Refit(chosen, refit, extra));
   Log("final model trained on all " + std::to_string(data_.rows) + " rows");
 

@@ -1,7 +1,9 @@
 #include "train/pipeline.h"
 
+#include <cmath>
 #include <set>
 
+#include "train/calibration.h"
 #include "train/ensemble.h"
 
 namespace aimass::train {
@@ -20,6 +22,14 @@ Pipeline::Pipeline(Parts parts) : parts_(std::move(parts)) {
       if (seen.insert(column.name).second) schema_.columns.push_back(column);
     }
   }
+}
+
+MemberReader PipelineFiles::Reader() const {
+  return [this](const std::string& name) -> Result<std::string> {
+    auto it = files.find(name);
+    if (it == files.end()) return Fail(ErrorCode::kNotFound, "no member '" + name + "'");
+    return it->second;
+  };
 }
 
 int Pipeline::width() const {
@@ -44,6 +54,7 @@ Result<PipelineFiles> Pipeline::Save() const {
   }
   nlohmann::json combination = {{"kind", parts_.combination}};
   if (parts_.combination == "voting") combination["weights"] = parts_.weights;
+  if (parts_.temperature != 1) combination["temperature"] = parts_.temperature;
   if (parts_.combination == "stacking") {
     AIMASS_ASSIGN_OR_RETURN(std::string bytes, parts_.stacker->Serialize());
     files.files["members/stacker.model"] = std::move(bytes);
@@ -119,6 +130,11 @@ Result<std::shared_ptr<const Pipeline>> Pipeline::Load(const MemberReader& read,
       parts.stacker_params = combination.at("stacker").value("params", nlohmann::json::object());
       AIMASS_ASSIGN_OR_RETURN(parts.stacker, load_model(combination.at("stacker")));
     }
+    parts.temperature = combination.value("temperature", 1.0);
+    if (!std::isfinite(parts.temperature) || parts.temperature < 0.01 || parts.temperature > 100) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "model.json: the calibration temperature must be a number from 0.01 to 100");
+    }
     if (parts.members.empty() ||
         (parts.combination == "voting" && parts.weights.size() != parts.members.size())) {
       return Fail(ErrorCode::kInvalidArgument, "model.json: members and weights do not match");
@@ -140,11 +156,21 @@ Result<std::vector<double>> Pipeline::Predict(const Frame& frame) const {
     AIMASS_ASSIGN_OR_RETURN(auto predicted, member.model->Predict(features.at(member.flavour)));
     outputs.push_back(std::move(predicted));
   }
-  if (parts_.combination == "single") return std::move(outputs[0]);
-  std::vector<const std::vector<double>*> pointers;
-  for (const auto& output : outputs) pointers.push_back(&output);
-  if (parts_.combination == "voting") return Blend(pointers, parts_.weights);
-  return parts_.stacker->Predict(StackingFeatures(pointers, parts_.task, width()));
+  std::vector<double> combined;
+  if (parts_.combination == "single") {
+    combined = std::move(outputs[0]);
+  } else {
+    std::vector<const std::vector<double>*> pointers;
+    for (const auto& output : outputs) pointers.push_back(&output);
+    if (parts_.combination == "voting") {
+      combined = Blend(pointers, parts_.weights);
+    } else {
+      AIMASS_ASSIGN_OR_RETURN(
+          combined, parts_.stacker->Predict(StackingFeatures(pointers, parts_.task, width())));
+    }
+  }
+  if (IsClassification(parts_.task)) ApplyTemperature(combined, width(), parts_.temperature);
+  return combined;
 }
 
 Result<nlohmann::json> Pipeline::PredictRecords(const nlohmann::json& records) const {

@@ -22,14 +22,17 @@ namespace aimass::train {
 inline constexpr const char* kPipelineManifest = "model.json";
 inline constexpr int kPipelineFormatVersion = 1;
 
+// Reads a member's bytes by name.
+using MemberReader = std::function<Result<std::string>(const std::string& name)>;
+
 // A pipeline as files: "model.json" and the members it names.
 struct PipelineFiles {
   nlohmann::json manifest;
   std::map<std::string, std::string> files;  // member name -> bytes ("model.json" included)
-};
 
-// Reads a member's bytes by name.
-using MemberReader = std::function<Result<std::string>(const std::string& name)>;
+  // Reads from `files` (kNotFound for a name not there); valid while this object lives.
+  MemberReader Reader() const;
+};
 
 class Pipeline {
  public:
@@ -47,6 +50,7 @@ class Pipeline {
     std::vector<Member> members;
     std::string combination = "single";  // "single", "voting", "stacking"
     std::vector<double> weights;         // voting: one per member
+    double temperature = 1;              // classification: calibration.h, applied last
     std::shared_ptr<const TrainedModel> stacker;
     nlohmann::json stacker_params;
     nlohmann::json extra = nlohmann::json::object();  // metric, score, importance, ...
@@ -71,7 +75,8 @@ class Pipeline {
   // Per-prediction contributions (pipeline_explain.cc): how much each input column moved
   // each row's prediction away from the model's bias, in the model's margin space (log-odds
   // for binary; for multiclass, per-class scores whose softmax is the probabilities; the
-  // number itself for regression), so that
+  // number itself for regression; a calibrated model's margins divided by its temperature),
+  // so that
   // bias + the contributions = the margin. A column's encoded parts (one-hot, datetime
   // parts, missing indicator) are summed into the column. XGBoost's exact SHAP values for
   // trees; weight x value for linear models. kInvalidArgument for an ensemble, whose

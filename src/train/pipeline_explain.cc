@@ -50,6 +50,9 @@ Result<Pipeline::Explanation> Pipeline::Explain(const Frame& frame) const {
     double* sums = out.values.data() + block * width;
     for (size_t j = 0; j + 1 < cols; ++j) sums[target[j]] += in[j];
     sums[width - 1] = in[cols - 1];
+    if (parts_.temperature != 1 && parts_.task != Task::kRegression) {
+      for (size_t j = 0; j < width; ++j) sums[j] /= parts_.temperature;
+    }
   }
   return out;
 }

@@ -78,11 +78,10 @@ Result<std::shared_ptr<const Pipeline>> Refit(const ChosenModel& chosen,
       AIMASS_ASSIGN_OR_RETURN(auto model, learner->Train({train, labels, {}}, params, options));
       if (context.log) {
         char line[160];
-        std::snprintf(line, sizeof line, "final %s (trial %d%s) trained in %.2f s",
-                      trial.learner.c_str(), trial.id,
-                      bags > 1 ? (", bag " + std::to_string(bag + 1)).c_str() : "",
-                      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-                          .count());
+        std::snprintf(
+            line, sizeof line, "final %s (trial %d%s) trained in %.2f s", trial.learner.c_str(),
+            trial.id, bags > 1 ? (", bag " + std::to_string(bag + 1)).c_str() : "",
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         context.log(line);
       }
       parts.members.push_back({trial.learner, params, flavour, std::move(model)});
@@ -99,6 +98,7 @@ Result<std::shared_ptr<const Pipeline>> Refit(const ChosenModel& chosen,
     parts.stacker = chosen.stacker;
     parts.stacker_params = chosen.stacker_params;
   }
+  parts.temperature = chosen.temperature;
   return std::make_shared<const Pipeline>(std::move(parts));
 }
 

@@ -22,7 +22,8 @@ struct ChosenModel {
   std::vector<double> weights;  // voting
   std::shared_ptr<const TrainedModel> stacker;
   nlohmann::json stacker_params;
-  int bags = 1;  // bagging: bootstrap models of the one member
+  int bags = 1;            // bagging: bootstrap models of the one member
+  double temperature = 1;  // classification: calibration.h
 };
 
 struct RefitContext {

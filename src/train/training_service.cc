@@ -41,17 +41,20 @@ json JobResult(const store::ModelVersionRecord& version, const AutoMlResult& res
   for (size_t i = 0; i < result.importance.size() && i < 10; ++i) {
     importance.push_back(result.importance[i]);
   }
-  return {{"model", version.model_name},
-          {"version", version.version},
-          {"ref", version.model_name + "@" + std::to_string(version.version)},
-          {"task", TaskName(result.task)},
-          {"metric", MetricName(result.metric)},
-          {"score", result.score},
-          {"chosen", result.chosen},
-          {"trials", result.trials.size()},
-          {"seconds", std::round(result.seconds * 10) / 10},
-          {"leaderboard", std::move(leaderboard)},
-          {"importance", std::move(importance)}};
+  json out = {{"model", version.model_name},
+              {"version", version.version},
+              {"ref", version.model_name + "@" + std::to_string(version.version)},
+              {"task", TaskName(result.task)},
+              {"metric", MetricName(result.metric)},
+              {"score", result.score},
+              {"chosen", result.chosen},
+              {"trials", result.trials.size()},
+              {"seconds", std::round(result.seconds * 10) / 10},
+              {"leaderboard", std::move(leaderboard)},
+              {"importance", std::move(importance)}};
+  const double temperature = result.pipeline ? result.pipeline->parts().temperature : 1;
+  if (temperature != 1) out["temperature"] = temperature;
+  return out;
 }
 
 }  // namespace

@@ -44,13 +44,7 @@ TEST(AutoMlTest, BinaryRunLearnsAndItsPipelinePredictsRecords) {
   // Saved and loaded back, it predicts the same numbers.
   auto files = result->pipeline->Save();
   ASSERT_TRUE(files.has_value()) << files.error().message;
-  auto loaded = Pipeline::Load(
-      [&](const std::string& name) -> Result<std::string> {
-        auto it = files->files.find(name);
-        if (it == files->files.end()) return Fail(ErrorCode::kNotFound, name);
-        return it->second;
-      },
-      LearnerRegistry::Builtin());
+  auto loaded = Pipeline::Load(files->Reader(), LearnerRegistry::Builtin());
   ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
   EXPECT_EQ(*(*loaded)->PredictRecords(records), *predicted);
 }

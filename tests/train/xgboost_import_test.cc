@@ -154,13 +154,7 @@ TEST_F(XgboostImportTest, RegressionSurvivesSaveAndLoad) {
   }
   auto files = imported->pipeline->Save();
   ASSERT_TRUE(files) << files.error().message;
-  auto loaded = Pipeline::Load(
-      [&](const std::string& name) -> Result<std::string> {
-        auto it = files->files.find(name);
-        if (it == files->files.end()) return Fail(ErrorCode::kNotFound, name);
-        return it->second;
-      },
-      LearnerRegistry::Builtin());
+  auto loaded = Pipeline::Load(files->Reader(), LearnerRegistry::Builtin());
   ASSERT_TRUE(loaded) << loaded.error().message;
   const json expected = Json("regression.pred.json");
   auto predicted = (*loaded)->PredictRecords(renamed);
