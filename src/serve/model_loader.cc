@@ -1,5 +1,7 @@
 #include "serve/model_loader.h"
 
+#include <algorithm>
+
 #include "common/files.h"
 #include "data/json_depth.h"
 #include "serve/trees/compiled_model.h"
@@ -59,10 +61,24 @@ Result<std::shared_ptr<const LoadedModel>> ModelLoader::LoadFresh(
   // Tree members predict through their compiled form; the rest as they are.
   train::Pipeline::Parts parts = pipeline->parts();
   const int classes = static_cast<int>(parts.classes.size());
+  // Each note once, with how many members it is about (a bagged model has several alike).
+  std::vector<std::pair<std::string, int>> notes;
   for (auto& member : parts.members) {
     std::string note;
     member.model = CompileIfPossible(member.model, member.learner, parts.task, classes, &note);
-    if (!note.empty()) loaded->notes.push_back(member.learner + ": " + note);
+    if (note.empty()) continue;
+    note = member.learner + ": " + note;
+    auto same = std::find_if(notes.begin(), notes.end(),
+                             [&](const auto& seen) { return seen.first == note; });
+    if (same == notes.end()) {
+      notes.emplace_back(std::move(note), 1);
+    } else {
+      ++same->second;
+    }
+  }
+  for (auto& [note, count] : notes) {
+    loaded->notes.push_back(count == 1 ? std::move(note)
+                                       : note + " (" + std::to_string(count) + " members)");
   }
   loaded->pipeline = std::make_shared<const train::Pipeline>(std::move(parts));
 

@@ -160,6 +160,8 @@ class SqliteStore final : public MetadataStore {
   // Unlocked helpers: callers hold mu_.
   Result<JobRecord> GetJobLocked(int64_t job_id);
   Status CheckLeaseLocked(const JobLease &lease);
+  // The lease, and no cancel asked for: a job's result is stored only by a job still wanted.
+  Status CheckCommitLocked(const JobLease &lease);
   Status FinishJobLocked(const JobLease &lease, JobState state, const std::string &result_json,
                          const std::string &error, int64_t now);
   // True while a dataset version or a model member refers to the blob.

@@ -56,7 +56,7 @@ Result<DatasetVersionRecord> SqliteStore::CommitDatasetVersion(
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   AIMASS_RETURN_IF_ERROR(tx.Begin());
-  AIMASS_RETURN_IF_ERROR(CheckLeaseLocked(lease));
+  AIMASS_RETURN_IF_ERROR(CheckCommitLocked(lease));
   AIMASS_RETURN_IF_ERROR(CheckSameProjectLocked("datasets", version.dataset_name));
   AIMASS_ASSIGN_OR_RETURN(auto create, db_->Prepare("INSERT OR IGNORE INTO datasets(name, "
                                                     "created_at, project_id) VALUES (?, ?, ?)"));

@@ -67,6 +67,16 @@ Status SqliteStore::CheckLeaseLocked(const JobLease &lease) {
   return Ok();
 }
 
+Status SqliteStore::CheckCommitLocked(const JobLease &lease) {
+  AIMASS_RETURN_IF_ERROR(CheckLeaseLocked(lease));
+  AIMASS_ASSIGN_OR_RETURN(JobRecord job, GetJobLocked(lease.job_id));
+  if (job.cancel_requested) {
+    return Fail(ErrorCode::kCancelled,
+                "cancelled by a user before its result was stored; nothing was stored");
+  }
+  return Ok();
+}
+
 Result<JobRecord> SqliteStore::EnqueueJob(const std::string &kind, const std::string &params_json,
                                           int64_t now, int64_t hold_version_id) {
   std::lock_guard lock(mu_);
@@ -92,11 +102,11 @@ Result<JobRecord> SqliteStore::EnqueueJob(const std::string &kind, const std::st
     }
   }
   AIMASS_ASSIGN_OR_RETURN(JobRecord job, GetJobLocked(id));
-  AIMASS_RETURN_IF_ERROR(AppendLedgerLocked(
-      {"job.queued",
-       "job:" + std::to_string(id),
-       {{"kind", kind}, {"params_sha256", Sha256Hex(params_json)}}},
-      now));
+  AIMASS_RETURN_IF_ERROR(
+      AppendLedgerLocked({"job.queued",
+                          "job:" + std::to_string(id),
+                          {{"kind", kind}, {"params_sha256", Sha256Hex(params_json)}}},
+                         now));
   AIMASS_RETURN_IF_ERROR(tx.Commit());
   return job;
 }

@@ -143,7 +143,7 @@ Result<ModelVersionRecord> SqliteStore::CommitModelVersion(
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   AIMASS_RETURN_IF_ERROR(tx.Begin());
-  AIMASS_RETURN_IF_ERROR(CheckLeaseLocked(lease));
+  AIMASS_RETURN_IF_ERROR(CheckCommitLocked(lease));
   AIMASS_ASSIGN_OR_RETURN(ModelVersionRecord record,
                           AddModelVersionLocked(version, lease.job_id, now));
   AIMASS_RETURN_IF_ERROR(

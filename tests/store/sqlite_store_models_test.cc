@@ -143,6 +143,25 @@ TEST_F(SqliteStoreModelsTest, CommitWithALostLeaseChangesNothing) {
   EXPECT_EQ(store_->GetJob(stale.job_id)->state, JobState::kQueued);
 }
 
+TEST_F(SqliteStoreModelsTest, ACancelAskedForBeforeTheCommitStoresNothing) {
+  ASSERT_TRUE(store_->EnqueueJob("model.train", "{}", 1));
+  JobLease lease = Claim();
+  ASSERT_TRUE(store_->RequestCancel(lease.job_id, 8));  // the worker has not noticed yet
+  auto committed = store_->CommitModelVersion(Version("unwanted", {{"model.json", Hash('d'), 3}}),
+                                              lease, 9, [](auto&) { return "{}"; });
+  ASSERT_FALSE(committed);
+  EXPECT_EQ(committed.error().code, ErrorCode::kCancelled);
+  EXPECT_NE(committed.error().message.find("nothing was stored"), std::string::npos);
+  EXPECT_EQ(store_->GetModel("unwanted").error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(store_->ReferencedBlobs()->empty());
+  NewDatasetVersion dataset;
+  dataset.dataset_name = "unwanted";
+  auto imported = store_->CommitDatasetVersion(dataset, lease, 9, [](auto&) { return "{}"; });
+  ASSERT_FALSE(imported);
+  EXPECT_EQ(imported.error().code, ErrorCode::kCancelled);
+  EXPECT_EQ(store_->GetJob(lease.job_id)->state, JobState::kRunning);  // the worker ends it
+}
+
 TEST_F(SqliteStoreModelsTest, AliasesMoveAndRefuseUnknownVersions) {
   Add("credit");
   Add("credit");
