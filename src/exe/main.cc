@@ -38,8 +38,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--workers", serve.workers, "Job worker threads")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  serve_cmd->add_option("--io-threads", serve.io_threads, "HTTP threads")
-      ->check(CLI::Range(1, 256))
+  serve_cmd
+      ->add_option("--io-threads", serve.io_threads, "HTTP threads (0: one per core, at least 2)")
+      ->check(CLI::Range(0, 256))
       ->capture_default_str();
   serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes, "Largest JSON request body")
       ->capture_default_str();

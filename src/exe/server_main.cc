@@ -12,9 +12,9 @@
 #include <thread>
 
 #include "api/routes.h"
-#include "console/console_files.h"
 #include "blob/encrypted_blob_store.h"
 #include "common/files.h"
+#include "console/console_files.h"
 #include "data/dataset_service.h"
 #include "data/sources/source_runner.h"
 #include "exe/server_logging.h"
@@ -259,7 +259,9 @@ int Serve(const ServeFlags& flags) {
   http::ServerOptions server_options;
   server_options.host = listen->first;
   server_options.port = listen->second;
-  server_options.io_threads = flags.io_threads;
+  server_options.io_threads =
+      flags.io_threads > 0 ? flags.io_threads
+                           : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   server_options.max_body_bytes = flags.max_body_bytes;
   server_options.max_upload_bytes = flags.max_upload_bytes;
   server_options.upload_dir = data_dir / "tmp" / "uploads";
@@ -271,14 +273,16 @@ int Serve(const ServeFlags& flags) {
     server_options.management_host = management->first;
     server_options.management_port = management->second;
   }
-  http::Server server(server_options, std::move(router),
-                      [&tokens](std::string_view token) -> Result<http::Principal> {
-                        AIMASS_ASSIGN_OR_RETURN(auto grant, tokens.Authenticate(token));
-                        // Stored scopes that no longer parse grant nothing.
-                        return http::Principal{grant.user.id, grant.user.name, grant.user.is_admin,
-                                               Scopes::Parse(grant.token.scopes).value_or(Scopes{}),
-                                               grant.token.endpoint, grant.token.id};
-                      });
+  http::Server server(
+      server_options, std::move(router),
+      [&tokens](std::string_view token) -> Result<http::Principal> {
+        AIMASS_ASSIGN_OR_RETURN(auto grant, tokens.Authenticate(token));
+        // Stored scopes that no longer parse grant nothing.
+        return http::Principal{
+            grant.user.id,        grant.user.name,
+            grant.user.is_admin,  Scopes::Parse(grant.token.scopes).value_or(Scopes{}),
+            grant.token.endpoint, grant.token.id};
+      });
   if (auto started = server.Start(); !started) return Die(started.error());
   pool.Start();
   pipeline_runner.Start();
@@ -290,8 +294,8 @@ int Serve(const ServeFlags& flags) {
   std::cout << "listening: " << scheme << listen->first << ":" << server.port() << "\n";
   std::cout << "web console: " << scheme << listen->first << ":" << server.port() << "/\n";
   if (management) {
-    std::cout << "management: " << scheme << management->first << ":"
-              << server.management_port() << "\n";
+    std::cout << "management: " << scheme << management->first << ":" << server.management_port()
+              << "\n";
   }
   if (*first_token) {
     std::cout << "admin token: " << **first_token << "\n"

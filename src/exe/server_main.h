@@ -11,7 +11,7 @@ struct ServeFlags {
   std::string data_dir = ".aimass";
   std::string listen = "127.0.0.1:8080";
   int workers = 2;
-  int io_threads = 4;
+  int io_threads = 0;  // 0: one per core (at least 2)
   uint64_t max_body_bytes = 64ull << 20;
   uint64_t max_upload_bytes = 64ull << 30;
   uint64_t max_bundle_member_bytes = 0;  // one member of an imported model bundle; 0: max upload
@@ -28,7 +28,7 @@ struct ServeFlags {
   std::string tls_key;                 // PEM private key of tls_cert
   int tls_handshake_timeout_seconds = 10;
   std::string management_listen;  // HOST:PORT of the admin routes and /metrics; "": none
-  std::string master_key_file;  // --master-key-file; empty: AIMASS_MASTER_KEY or keys/master.key
+  std::string master_key_file;    // --master-key-file; empty: AIMASS_MASTER_KEY or keys/master.key
 };
 
 // Runs the server until SIGTERM or SIGINT; returns the exit code.

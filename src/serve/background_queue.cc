@@ -2,8 +2,12 @@
 
 namespace aimass::serve {
 
-BackgroundQueue::BackgroundQueue(size_t capacity, std::function<void()> on_idle)
-    : capacity_(capacity), on_idle_(std::move(on_idle)), thread_([this] { Run(); }) {}
+BackgroundQueue::BackgroundQueue(size_t capacity, std::function<void()> on_idle,
+                                 std::chrono::milliseconds gather)
+    : capacity_(capacity),
+      on_idle_(std::move(on_idle)),
+      gather_(gather),
+      thread_([this] { Run(); }) {}
 
 BackgroundQueue::~BackgroundQueue() {
   {
@@ -15,20 +19,25 @@ BackgroundQueue::~BackgroundQueue() {
 }
 
 bool BackgroundQueue::Post(std::function<void()> task) {
+  bool wake = false;
   {
     std::lock_guard lock(mu_);
     if (tasks_.size() >= capacity_ || stopping_) {
       ++dropped_;
       return false;
     }
+    // While the thread gathers, waking it for each task would only put it back to sleep.
+    wake = gather_.count() == 0 || tasks_.empty() || tasks_.size() + 1 == capacity_ / 2;
     tasks_.push_back(std::move(task));
   }
-  wake_.notify_one();
+  if (wake) wake_.notify_one();
   return true;
 }
 
 void BackgroundQueue::Drain() {
   std::unique_lock lock(mu_);
+  ++drains_asked_;
+  wake_.notify_one();
   idle_.wait(lock, [this] { return tasks_.empty() && !busy_; });
 }
 
@@ -37,16 +46,28 @@ size_t BackgroundQueue::waiting() {
   return tasks_.size();
 }
 
+bool BackgroundQueue::Urgent() const {
+  return stopping_ || drains_asked_ != drains_served_ ||
+         (!tasks_.empty() && tasks_.size() >= capacity_ / 2);
+}
+
 void BackgroundQueue::Run() {
   std::unique_lock lock(mu_);
   for (;;) {
-    wake_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
-    if (tasks_.empty()) return;  // stopping, and nothing left
-    auto task = std::move(tasks_.front());
-    tasks_.pop_front();
+    wake_.wait(lock, [this] { return Urgent() || !tasks_.empty(); });
+    if (gather_.count() > 0) wake_.wait_for(lock, gather_, [this] { return Urgent(); });
+    drains_served_ = drains_asked_;
+    if (tasks_.empty()) {
+      if (stopping_) return;
+      idle_.notify_all();
+      continue;
+    }
+    std::deque<std::function<void()>> batch;
+    batch.swap(tasks_);
     busy_ = true;
     lock.unlock();
-    task();
+    for (auto& task : batch) task();
+    batch.clear();  // what the tasks hold goes before the idle hook runs
     lock.lock();
     if (tasks_.empty() && on_idle_) {
       lock.unlock();

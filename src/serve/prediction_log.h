@@ -74,8 +74,10 @@ class PredictionLog {
   // "feedback"), rotating and trimming as the options say.
   void Append(const std::string& endpoint, const std::string& kind, const std::string& lines);
   void Trim(const std::filesystem::path& folder);
-  // Writes out what the open files buffer (on the queue's thread when it runs idle).
-  void FlushFiles();
+  // On the queue's thread when it runs idle: appends the lines gathered since the last
+  // time (one batch per endpoint and kind, so one encrypted line with a KeyRing) and
+  // flushes the open files.
+  void WritePending();
   // Closes the open files of `endpoint` (all of them when empty). Needs files_mu_.
   void CloseFiles(const std::string& endpoint);
 
@@ -89,6 +91,8 @@ class PredictionLog {
   const Clock& clock_;
   std::mutex files_mu_;                                           // Append and Quality's reads
   std::map<std::pair<std::string, std::string>, OpenFile> open_;  // by endpoint, kind
+  // Lines waiting for WritePending, by endpoint and kind; only the queue's thread uses it.
+  std::map<std::pair<std::string, std::string>, std::string> pending_;
   BackgroundQueue queue_;  // last: its thread stops before the rest goes
 };
 

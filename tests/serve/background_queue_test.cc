@@ -1,5 +1,6 @@
 // BackgroundQueue: tasks run in order on one thread, a full queue drops (and counts) instead
-// of blocking, Drain waits for what was posted, and the destructor runs what is queued.
+// of blocking, Drain waits for what was posted, the destructor runs what is queued, and with
+// a gather time the thread takes what gathered in one wake.
 #include "serve/background_queue.h"
 
 #include <gtest/gtest.h>
@@ -119,6 +120,39 @@ TEST(BackgroundQueueTest, PostsFromManyThreadsAllRunOrAreCounted) {
   queue.Drain();
   EXPECT_EQ(ran, accepted);
   EXPECT_EQ(static_cast<uint64_t>(accepted) + queue.dropped(), 1000u);
+}
+
+TEST(BackgroundQueueTest, WithAGatherTimeTasksWaitForOneWakeOrADrain) {
+  std::atomic<int> ran{0};
+  std::atomic<int> idle{0};
+  BackgroundQueue queue(
+      100, [&] { ++idle; }, std::chrono::hours(1));
+  for (int i = 0; i < 10; ++i) queue.Post([&] { ++ran; });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(ran, 0) << "the thread woke before the gather time ended";
+  queue.Drain();
+  EXPECT_EQ(ran, 10);
+  EXPECT_EQ(idle, 1) << "the ten tasks should have run in one wake";
+}
+
+TEST(BackgroundQueueTest, WithAGatherTimeAHalfFullQueueWakesTheThread) {
+  std::atomic<int> ran{0};
+  BackgroundQueue queue(8, {}, std::chrono::hours(1));
+  for (int i = 0; i < 4; ++i) queue.Post([&] { ++ran; });
+  const auto deadline = Steady::now() + std::chrono::seconds(30);
+  while (ran < 4 && Steady::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(ran, 4);
+}
+
+TEST(BackgroundQueueTest, WithAGatherTimeTheDestructorRunsWhatIsQueued) {
+  std::atomic<int> ran{0};
+  {
+    BackgroundQueue queue(100, {}, std::chrono::hours(1));
+    for (int i = 0; i < 5; ++i) queue.Post([&] { ++ran; });
+  }
+  EXPECT_EQ(ran, 5);
 }
 
 }  // namespace
