@@ -115,6 +115,17 @@ Result<store::EndpointRecord> RecordOf(const http::Request& request, std::string
 }
 
 http::Response Predict(serve::EndpointService& endpoints, http::Request& request) {
+  const std::string& name = request.params.at("name");
+  if (request.query.empty()) {
+    // The plain form, read without a JSON document (it has no nesting to check the depth
+    // of); anything else goes on below.
+    if (auto answered = endpoints.PredictInstances(name, request.body)) {
+      if (!*answered) return ErrorOf(answered->error());
+      http::Response response;
+      response.body = std::move(**answered);
+      return response;
+    }
+  }
   if (auto flat = data::CheckJsonDepth(request.body); !flat) return ErrorOf(flat.error());
   json body;
   try {
@@ -180,17 +191,17 @@ void AddEndpointRoutes(http::Router& router, serve::EndpointService& endpoints,
                 // dataset may be any the caller can read.
                 int64_t project = kDefaultProjectId;
                 if (body.is_object() && body.value("endpoint", json()).is_string()) {
-                  auto of_endpoint =
-                      gate.Require(request.principal, store::ProjectResource::kEndpoint,
-                                   body["endpoint"].get<std::string>(), store::ProjectRole::kEditor);
+                  auto of_endpoint = gate.Require(
+                      request.principal, store::ProjectResource::kEndpoint,
+                      body["endpoint"].get<std::string>(), store::ProjectRole::kEditor);
                   if (!of_endpoint) return ErrorOf(of_endpoint.error());
                   if (*of_endpoint != 0) project = *of_endpoint;
                 }
                 if (body.is_object() && body.value("dataset", json()).is_string()) {
                   const std::string dataset = body["dataset"].get<std::string>();
-                  auto readable =
-                      gate.Require(request.principal, store::ProjectResource::kDataset,
-                                   dataset.substr(0, dataset.find('@')), store::ProjectRole::kViewer);
+                  auto readable = gate.Require(request.principal, store::ProjectResource::kDataset,
+                                               dataset.substr(0, dataset.find('@')),
+                                               store::ProjectRole::kViewer);
                   if (!readable) return ErrorOf(readable.error());
                 }
                 ProjectScope scope(project);
@@ -278,22 +289,21 @@ void AddEndpointRoutes(http::Router& router, serve::EndpointService& endpoints,
                 if (!traffic) return ErrorOf(traffic.error());
                 json versions = json::array();
                 for (const auto& one : *traffic) {
-                  versions.push_back(
-                      {{"model", one.model},
-                       {"shadow", one.shadow},
-                       {"requests", one.requests},
-                       {"errors", one.errors},
-                       {"latency_seconds",
-                        {{"bounds", one.latency_bounds},
-                         {"cumulative_counts", one.latency.cumulative_counts},
-                         {"count", one.latency.count},
-                         {"sum", one.latency.sum}}}});
+                  versions.push_back({{"model", one.model},
+                                      {"shadow", one.shadow},
+                                      {"requests", one.requests},
+                                      {"errors", one.errors},
+                                      {"latency_seconds",
+                                       {{"bounds", one.latency_bounds},
+                                        {"cumulative_counts", one.latency.cumulative_counts},
+                                        {"count", one.latency.count},
+                                        {"sum", one.latency.sum}}}});
                 }
                 const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::system_clock::now().time_since_epoch());
-                return JsonResponse(200, {{"endpoint", name},
-                                          {"at", IsoTime(now.count())},
-                                          {"versions", versions}});
+                return JsonResponse(
+                    200,
+                    {{"endpoint", name}, {"at", IsoTime(now.count())}, {"versions", versions}});
               }});
 }
 

@@ -6,6 +6,8 @@
 #include <set>
 
 #include "registry/model_ref.h"
+#include "serve/answer_text.h"
+#include "serve/instances_reader.h"
 
 namespace aimass::serve {
 namespace {
@@ -68,6 +70,11 @@ Status CheckRecords(const nlohmann::json& records, const train::FrameSchema& sch
     }
   }
   return Ok();
+}
+
+// A record or an answer as the prediction log keeps it (invalid UTF-8 replaced).
+std::string JsonText(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 // "p1a2b3c-7": unique within a process run and across runs (the start time).
@@ -331,21 +338,91 @@ void EndpointService::Measure(const std::string& name, const std::string& model,
   rows_.With({name}).Observe(static_cast<double>(rows));
 }
 
-Result<PredictAnswer> EndpointService::Predict(const std::string& name, nlohmann::json records,
-                                               const PredictOptions& options) {
-  const auto start = Steady::now();
+Result<EndpointService::Choice> EndpointService::Choose(const std::string& name, int64_t version) {
   std::shared_ptr<Entry> entry;
   {
     std::lock_guard lock(mu_);
     if (auto it = entries_.find(name); it != entries_.end()) entry = it->second;
   }
   if (!entry) AIMASS_RETURN_IF_ERROR(store_.GetEndpoint(name));  // kNotFound says how
-  const auto deployment = entry ? entry->current.load() : nullptr;
-  if (!deployment) {
+  Choice choice;
+  choice.deployment = entry ? entry->current.load() : nullptr;
+  if (!choice.deployment) {
     return Fail(ErrorCode::kUnavailable, "endpoint '" + name +
                                              "' has no model loaded yet; GET /api/v1/endpoints/" +
                                              name + " says why");
   }
+  const Deployment& deployment = *choice.deployment;
+  choice.model = deployment.model;
+  if (version > 0) {
+    choice.model = nullptr;
+    for (const auto& candidate : {deployment.model, deployment.canary, deployment.shadow}) {
+      if (candidate && candidate->version.version == version) choice.model = candidate;
+    }
+    if (!choice.model) {
+      return Fail(ErrorCode::kNotFound, "endpoint '" + name + "' serves no version " +
+                                            std::to_string(version) + " of its model; it serves " +
+                                            deployment.model->Ref());
+    }
+  } else if (deployment.canary) {
+    thread_local std::mt19937_64 random(std::random_device{}());
+    if (static_cast<int>(random() % 100) < deployment.record.canary_percent) {
+      choice.model = deployment.canary;
+    }
+  }
+  return choice;
+}
+
+std::optional<Result<std::string>> EndpointService::PredictInstances(const std::string& name,
+                                                                     std::string_view body) {
+  if (batcher_.enabled()) return std::nullopt;
+  const auto start = Steady::now();
+  auto choice = Choose(name, 0);
+  if (!choice || choice->deployment->shadow) return std::nullopt;
+  const LoadedModel& model = *choice->model;
+  auto instances = ReadInstances(body, model.pipeline->schema());
+  if (!instances || instances->frame.rows > options_.max_records) return std::nullopt;
+  const int64_t rows = instances->frame.rows;
+  auto predicted = model.pipeline->Predict(instances->frame);
+  if (!predicted) {
+    Measure(name, model.Ref(), "error", start, static_cast<size_t>(rows));
+    return std::unexpected(predicted.error());
+  }
+  const std::string id = NewId(clock_.NowMillis(), next_id_++);
+  std::string out = "{\"endpoint\":";
+  AppendJsonString(name, out);
+  out += ",\"model\":";
+  AppendJsonString(model.Ref(), out);
+  out += ",\"version\":" + std::to_string(model.version.version) + ",\"id\":";
+  AppendJsonString(id, out);
+  out += ",\"predictions\":[";
+  std::vector<PredictionEntry> entries;
+  const int width = model.pipeline->width();
+  std::string answer;
+  for (int64_t r = 0; r < rows; ++r) {
+    std::string row_id = id + "-" + std::to_string(r);
+    answer.clear();
+    AppendPredictionFields(*model.pipeline, predicted->data() + r * width, answer);
+    if (log_.Sampled(row_id)) {
+      entries.push_back({row_id, name, model.Ref(), model.version.version, false,
+                         std::move(instances->records[static_cast<size_t>(r)]), answer + "}"});
+    }
+    if (r > 0) out += ',';
+    out += answer;
+    out += ",\"id\":";
+    AppendJsonString(row_id, out);
+    out += '}';
+  }
+  out += "]}";
+  log_.Record(std::move(entries));
+  Measure(name, model.Ref(), "ok", start, static_cast<size_t>(rows));
+  return out;
+}
+
+Result<PredictAnswer> EndpointService::Predict(const std::string& name, nlohmann::json records,
+                                               const PredictOptions& options) {
+  const auto start = Steady::now();
+  AIMASS_ASSIGN_OR_RETURN(Choice choice, Choose(name, options.version));
   if (!records.is_array() || records.empty()) {
     return Fail(ErrorCode::kInvalidArgument,
                 "send the records to predict as a non-empty array of objects, like "
@@ -357,24 +434,8 @@ Result<PredictAnswer> EndpointService::Predict(const std::string& name, nlohmann
                     std::to_string(options_.max_records) +
                     " at a time, or run a batch prediction job over a dataset");
   }
-
-  std::shared_ptr<const LoadedModel> model = deployment->model;
-  if (options.version > 0) {
-    model = nullptr;
-    for (const auto& candidate : {deployment->model, deployment->canary, deployment->shadow}) {
-      if (candidate && candidate->version.version == options.version) model = candidate;
-    }
-    if (!model) {
-      return Fail(ErrorCode::kNotFound, "endpoint '" + name + "' serves no version " +
-                                            std::to_string(options.version) +
-                                            " of its model; it serves " + deployment->model->Ref());
-    }
-  } else if (deployment->canary) {
-    thread_local std::mt19937_64 random(std::random_device{}());
-    if (static_cast<int>(random() % 100) < deployment->record.canary_percent) {
-      model = deployment->canary;
-    }
-  }
+  const auto& deployment = choice.deployment;
+  std::shared_ptr<const LoadedModel> model = std::move(choice.model);
 
   auto checked = CheckRecords(records, model->pipeline->schema());
   auto predictions = checked ? batcher_.Predict(model->pipeline, records)
@@ -410,10 +471,9 @@ Result<PredictAnswer> EndpointService::Predict(const std::string& name, nlohmann
     std::string id = answer.id + "-" + std::to_string(i);
     const bool sampled = log_.Sampled(id);
     if (sampled) {
-      // The log's copy of the answer is made before the id joins it; the record itself is
-      // not needed again, so it moves.
+      // The log's copy of the answer is made before the id joins it.
       entries.push_back({id, name, model->Ref(), model->version.version, false,
-                         std::move(records[i]), prediction});
+                         JsonText(records[i]), JsonText(prediction)});
     }
     prediction["id"] = std::move(id);
   }
@@ -437,7 +497,7 @@ void EndpointService::RunShadow(std::shared_ptr<const Deployment> deployment,
   std::vector<PredictionEntry> entries;
   for (size_t i = 0; i < predictions->size(); ++i) {
     entries.push_back({id + "-" + std::to_string(i), name, shadow->Ref(), shadow->version.version,
-                       true, records[i], (*predictions)[i]});
+                       true, JsonText(records[i]), JsonText((*predictions)[i])});
   }
   log_.Record(std::move(entries));
   Measure(name, shadow->Ref(), "shadow_ok", start, records.size());

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -102,6 +103,13 @@ class EndpointService {
   // Records ([{"col": value, ...}, ...]) through the endpoint's model (or its canary).
   Result<PredictAnswer> Predict(const std::string& name, nlohmann::json records,
                                 const PredictOptions& options);
+  // The records route's fast lane: `body` read straight into columns when it is in the
+  // plain form (instances_reader.h) and answered as the route's JSON text, with the same
+  // answers, ids, log lines and metrics as Predict. nullopt when the body is in another
+  // form, or the endpoint mirrors to a shadow, or requests are batched: then parse the body
+  // and call Predict, which takes every form and words every error.
+  std::optional<Result<std::string>> PredictInstances(const std::string& name,
+                                                      std::string_view body);
   // Ground truth for an earlier prediction id.
   Status Feedback(const std::string& name, const std::string& id, const nlohmann::json& truth);
 
@@ -115,6 +123,13 @@ class EndpointService {
     store::EndpointRecord record;   // as stored; guarded by mu_
     std::string state = "loading";  // guarded by mu_
   };
+  // The deployment serving `name` now and the model a request goes to: the version asked
+  // for (> 0), or the canary for its share of requests, or the main model.
+  struct Choice {
+    std::shared_ptr<const Deployment> deployment;
+    std::shared_ptr<const LoadedModel> model;
+  };
+  Result<Choice> Choose(const std::string& name, int64_t version);
   // Checks the record's fields (names, references, percent) and loads what it names.
   Result<std::shared_ptr<const Deployment>> LoadDeployment(const store::EndpointRecord& record);
   // Resolves the record's references; true when they name the versions `current` has.

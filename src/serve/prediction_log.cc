@@ -108,18 +108,17 @@ void AppendJsonString(const std::string& text, std::string& out) {
 }
 
 // One line of the predictions file: {"id","time","model","version","shadow","input","output"},
-// written field by field so that the record and the answer are not copied into a new object.
+// written field by field around the record's and the answer's own text.
 void AppendLine(const PredictionEntry& entry, int64_t now, std::string& out) {
-  constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
   out += "{\"id\":";
   AppendJsonString(entry.id, out);
   out += ",\"time\":" + std::to_string(now) + ",\"model\":";
   AppendJsonString(entry.model, out);
   out += ",\"version\":" + std::to_string(entry.version) +
          ",\"shadow\":" + (entry.shadow ? "true" : "false") + ",\"input\":";
-  out += entry.input.dump(-1, ' ', false, kReplace);
+  out += entry.input;
   out += ",\"output\":";
-  out += entry.output.dump(-1, ' ', false, kReplace);
+  out += entry.output;
   out += "}\n";
 }
 

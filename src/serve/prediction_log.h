@@ -40,8 +40,8 @@ struct PredictionEntry {
   std::string model;  // "credit@3"
   int64_t version = 0;
   bool shadow = false;
-  nlohmann::json input;   // the record as sent
-  nlohmann::json output;  // {"prediction": ..., "probabilities": {...}}
+  std::string input;   // the record as sent, as compact JSON text
+  std::string output;  // {"prediction": ..., "probabilities": {...}}, as compact JSON text
 };
 
 // Thread-safe.

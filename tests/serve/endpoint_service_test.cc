@@ -284,6 +284,51 @@ TEST_F(EndpointServiceTest, ShadowAnswersAreLoggedNeverReturned) {
             20);
 }
 
+TEST_F(EndpointServiceTest, TheFastLaneAnswersAsPredictDoesAndLogsTheSame) {
+  RegisterTwoVersions();
+  DeployApi("credit@1");
+  const json records = json::array({Record(2.5), Record(-1, "lima")});
+  const std::string body = json({{"instances", records}}).dump(2);  // whitespace too
+  auto fast = service_->PredictInstances("credit-api", body);
+  ASSERT_TRUE(fast.has_value()) << "the plain form should take the fast lane";
+  ASSERT_TRUE(*fast) << fast->error().message;
+  const json answer = json::parse(**fast);
+  auto general = service_->Predict("credit-api", records, {});
+  ASSERT_TRUE(general) << general.error().message;
+  EXPECT_EQ(answer["endpoint"], "credit-api");
+  EXPECT_EQ(answer["model"], "credit@1");
+  EXPECT_EQ(answer["version"], 1);
+  ASSERT_EQ(answer["predictions"].size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    const json& a = answer["predictions"][i];
+    const json& b = general->predictions[i];
+    EXPECT_EQ(a["id"], answer["id"].get<std::string>() + "-" + std::to_string(i));
+    EXPECT_EQ(a["prediction"], b["prediction"]);
+    for (const auto& [label, p] : b["probabilities"].items()) {
+      EXPECT_EQ(a["probabilities"][label].get<double>(), p.get<double>()) << label;
+    }
+  }
+  // Feedback finds the fast lane's ids in the log, which kept each record as sent.
+  ASSERT_TRUE(service_->Feedback("credit-api", answer["predictions"][0]["id"],
+                                 answer["predictions"][0]["prediction"]));
+  auto quality = log_->Quality("credit-api");
+  ASSERT_TRUE(quality) << quality.error().message;
+  ASSERT_EQ((*quality)["versions"].size(), 1u) << quality->dump();
+  EXPECT_EQ((*quality)["versions"][0]["predictions"], 4);
+  EXPECT_EQ((*quality)["versions"][0]["with_feedback"], 1);
+  EXPECT_EQ(Metric("aimass_predictions_total{endpoint=\"credit-api\",model=\"credit@1\","
+                   "outcome=\"ok\"}"),
+            2);
+
+  // Other forms, and endpoints with a shadow, go the general way.
+  EXPECT_FALSE(service_->PredictInstances("credit-api", R"({"instances":[{"x1":1}]})"));
+  EXPECT_FALSE(service_->PredictInstances("nope", body));
+  auto endpoint = Endpoint("credit-api", "credit@1");
+  endpoint.shadow = "credit@2";
+  ASSERT_TRUE(service_->Update(endpoint));
+  EXPECT_FALSE(service_->PredictInstances("credit-api", body));
+}
+
 TEST_F(EndpointServiceTest, FeedbackIsChecked) {
   RegisterTwoVersions();
   DeployApi("credit@1");
