@@ -256,8 +256,11 @@ void AddEndpointRoutes(http::Router& router, serve::EndpointService& endpoints,
                 if (!deleted) return ErrorOf(deleted.error());
                 return NoContent();
               }});
-  router.Add({"POST", "/api/v1/endpoints/{name}/predict", Access::kPredict, BodyMode::kBuffered,
-              [&endpoints](http::Request& request) { return Predict(endpoints, request); }});
+  // Predictions wait for batch-mates when batching is on: then not on the io threads.
+  http::Route predict{"POST", "/api/v1/endpoints/{name}/predict", Access::kPredict,
+                      BodyMode::kBuffered,
+                      [&endpoints](http::Request& request) { return Predict(endpoints, request); }};
+  router.Add(endpoints.batching() ? predict : http::Quick(predict));
   router.Add({"POST", "/api/v1/endpoints/{name}/feedback", Access::kPredict, BodyMode::kBuffered,
               [&endpoints](http::Request& request) {
                 if (auto flat = data::CheckJsonDepth(request.body); !flat) {

@@ -122,13 +122,18 @@ void AddOipRoutes(http::Router& router, serve::EndpointService& endpoints,
                 return JsonResponse(
                     200, {{"name", "aimass"}, {"version", version}, {"extensions", json::array()}});
               }});
+  // Predictions wait for batch-mates when batching is on: then not on the io threads.
+  const auto serving = [&endpoints](http::Route route) {
+    return endpoints.batching() ? route : http::Quick(std::move(route));
+  };
   for (const std::string prefix : {"/v2/models/{name}", "/v2/models/{name}/versions/{v}"}) {
     router.Add({"GET", prefix, Access::kPredict, BodyMode::kBuffered,
                 [&endpoints](http::Request& request) { return Metadata(endpoints, request); }});
     router.Add({"GET", prefix + "/ready", Access::kPredict, BodyMode::kBuffered,
                 [&endpoints](http::Request& request) { return Ready(endpoints, request); }});
-    router.Add({"POST", prefix + "/infer", Access::kPredict, BodyMode::kBuffered,
-                [&endpoints](http::Request& request) { return Infer(endpoints, request); }});
+    router.Add(
+        serving({"POST", prefix + "/infer", Access::kPredict, BodyMode::kBuffered,
+                 [&endpoints](http::Request& request) { return Infer(endpoints, request); }}));
   }
 }
 

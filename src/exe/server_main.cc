@@ -262,6 +262,9 @@ int Serve(const ServeFlags& flags) {
   server_options.io_threads =
       flags.io_threads > 0 ? flags.io_threads
                            : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  // With batching on, each waiting request holds a handler thread.
+  server_options.handler_threads =
+      static_cast<int>(std::max<int64_t>(server_options.handler_threads, flags.batch_max_rows));
   server_options.max_body_bytes = flags.max_body_bytes;
   server_options.max_upload_bytes = flags.max_upload_bytes;
   server_options.upload_dir = data_dir / "tmp" / "uploads";

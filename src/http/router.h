@@ -24,7 +24,6 @@ enum class Access {
   kAdmin,    // an admin's token with the admin scope
 };
 
-
 // How a route receives its body.
 enum class BodyMode {
   kBuffered,  // in Request::body, up to ServerOptions::max_body_bytes
@@ -40,7 +39,7 @@ using ParamCheck =
     std::function<Status(const Principal&, const std::map<std::string, std::string>& params)>;
 
 struct Route {
-  std::string method;   // "GET"
+  std::string method;  // "GET"
   // "/api/v1/datasets/{name}/versions/{v}": literal segments and {name} parameters; a last
   // segment "{name...}" takes the rest of the path, slashes included.
   std::string pattern;
@@ -48,7 +47,18 @@ struct Route {
   BodyMode body = BodyMode::kBuffered;
   Handler handler;
   ParamCheck param_check = {};  // none when empty; Router::AddParamChecks sets it
+  // A handler that answers in microseconds to a millisecond (a prediction, a health check)
+  // runs on the connection's io thread; every other handler runs on the server's handler
+  // threads and its answer goes back to the io thread (a hop that costs more than a quick
+  // handler takes).
+  bool quick = false;
 };
+
+// `route`, marked quick.
+inline Route Quick(Route route) {
+  route.quick = true;
+  return route;
+}
 
 // The permission a route needs, in the words `GET /api/v1/routes` lists: "none", "read",
 // "write", "predict" or "admin".

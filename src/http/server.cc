@@ -1,8 +1,8 @@
 #include "http/server.h"
 
-#include <future>
-
 #include <spdlog/spdlog.h>
+
+#include <future>
 
 #include "http/server_context.h"
 #include "http/session.h"
@@ -16,26 +16,25 @@ constexpr auto kForceClosePeriod = std::chrono::seconds(5);
 
 // Accepts on `acceptor` forever; its connections use `router`.
 void Accept(ServerContext* context, tcp::acceptor* acceptor, const Router* router) {
-  acceptor->async_accept(
-      net::make_strand(context->ioc),
-      [context, acceptor, router](beast::error_code ec, tcp::socket socket) {
-        if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
-        if (ec) {
-          spdlog::warn("accepting a connection failed: {}", ec.message());
-        } else if (!context->stopping) {
-          beast::error_code ignored;
-          socket.set_option(tcp::no_delay(true), ignored);
-          std::make_shared<Session>(*context, std::move(socket), *router)->Start();
-        }
-        Accept(context, acceptor, router);
-      });
+  acceptor->async_accept(context->NextIoContext(), [context, acceptor, router](beast::error_code ec,
+                                                                               tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
+    if (ec) {
+      spdlog::warn("accepting a connection failed: {}", ec.message());
+    } else if (!context->stopping) {
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<Session>(*context, std::move(socket), *router)->Start();
+    }
+    Accept(context, acceptor, router);
+  });
 }
 
-void RunIoThread(ServerContext* context) {
+void RunIoThread(net::io_context* ioc) {
   tls_on_server_thread = true;
   while (true) {
     try {
-      context->ioc.run();
+      ioc->run();
       return;
     } catch (const std::exception& e) {
       spdlog::error("an io thread caught an exception and goes on: {}", e.what());
@@ -50,8 +49,7 @@ Result<tcp::endpoint> Resolve(net::io_context& ioc, const std::string& host, uin
   tcp::resolver resolver(ioc);
   auto results = resolver.resolve(host, std::to_string(port), ec);
   if (ec || results.empty()) {
-    return Fail(ErrorCode::kInvalidArgument, "cannot resolve host '" + host + "' (" +
-                                                 ec.message() +
+    return Fail(ErrorCode::kInvalidArgument, "cannot resolve host '" + host + "' (" + ec.message() +
                                                  "); pass an address such as 127.0.0.1 or 0.0.0.0");
   }
   return results.begin()->endpoint();
@@ -60,8 +58,8 @@ Result<tcp::endpoint> Resolve(net::io_context& ioc, const std::string& host, uin
 // Opens, binds and listens; `flag` names the option to change in the error.
 Status Listen(ServerContext& c, std::optional<tcp::acceptor>& acceptor, const std::string& host,
               uint16_t port, std::string_view flag) {
-  AIMASS_ASSIGN_OR_RETURN(tcp::endpoint endpoint, Resolve(c.ioc, host, port));
-  acceptor.emplace(net::make_strand(c.ioc));
+  AIMASS_ASSIGN_OR_RETURN(tcp::endpoint endpoint, Resolve(*c.iocs[0], host, port));
+  acceptor.emplace(*c.iocs[0]);
   beast::error_code ec;
   std::string step = "open";
   acceptor->open(endpoint.protocol(), ec);
@@ -138,11 +136,10 @@ Status Server::Start() {
     }
     c.management_port = c.management_acceptor->local_endpoint().port();
   }
-  c.work.emplace(net::make_work_guard(c.ioc));
+  for (auto& ioc : c.iocs) c.work.push_back(net::make_work_guard(*ioc));
   Accept(&c, &*c.acceptor, &c.router);
   if (c.management_acceptor) Accept(&c, &*c.management_acceptor, &c.management_router);
-  int threads = std::max(1, c.options.io_threads);
-  for (int i = 0; i < threads; ++i) c.io_threads.emplace_back(RunIoThread, &c);
+  for (auto& ioc : c.iocs) c.io_threads.emplace_back(RunIoThread, ioc.get());
   c.started = true;
   const char* scheme = c.tls ? "https" : "http";
   spdlog::info("listening on {}://{}:{}", scheme, c.options.host, c.port.load());
@@ -189,7 +186,7 @@ void Server::RunStop() {
     started = c.started;
   }
   if (started) {
-    // Closed on their strands, and waited for, so no connection is accepted after Stop.
+    // Closed on their io thread, and waited for, so no connection is accepted after Stop.
     for (auto* acceptor : {&c.acceptor, &c.management_acceptor}) {
       if (!*acceptor) continue;
       std::promise<void> closed;
@@ -203,15 +200,15 @@ void Server::RunStop() {
     for (auto& session : c.LiveSessions()) session->PostStop();
     if (!c.WaitForNoSessions(kGracePeriod)) {
       auto live = c.LiveSessions();
-      spdlog::warn("{} connection(s) still busy {} s after stop began; closing them",
-                   live.size(), kGracePeriod.count());
+      spdlog::warn("{} connection(s) still busy {} s after stop began; closing them", live.size(),
+                   kGracePeriod.count());
       for (auto& session : live) session->PostForceClose();
     }
-    c.work.reset();
+    c.work.clear();
     if (!c.WaitForNoSessions(kForceClosePeriod)) {
       spdlog::error("connections still open after closing them; stopping the io threads");
     }
-    c.ioc.stop();
+    for (auto& ioc : c.iocs) ioc->stop();
     for (auto& thread : c.io_threads) thread.join();
     // A stream thread still holds its connection; wait for its function to return.
     std::unique_lock lock(c.mu);

@@ -24,16 +24,19 @@ using Authenticator = std::function<Result<Principal>(std::string_view bearer_to
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8080;                      // 0 = pick a free port
+  uint16_t port = 8080;  // 0 = pick a free port
   int io_threads = 4;
-  size_t max_header_bytes = 16 * 1024;       // over: 431
-  uint64_t max_body_bytes = 64 << 20;        // BodyMode::kBuffered bodies; over: 413
-  uint64_t max_upload_bytes = 64ull << 30;   // BodyMode::kFile bodies; over: 413
+  // Threads that run handlers of routes that are not Route::quick, so that a slow one (a
+  // password check, a model import) never holds up the other connections of an io thread.
+  int handler_threads = 8;
+  size_t max_header_bytes = 16 * 1024;      // over: 431
+  uint64_t max_body_bytes = 64 << 20;       // BodyMode::kBuffered bodies; over: 413
+  uint64_t max_upload_bytes = 64ull << 30;  // BodyMode::kFile bodies; over: 413
   // Reading one request's body; over: 408. Uploads (kFile) get this much time per read
   // that makes progress, so a large upload that is still moving is never cut off.
   std::chrono::seconds request_timeout{300};
-  std::chrono::seconds idle_timeout{30};     // waiting for the next request's header
-  std::filesystem::path upload_dir;          // where kFile bodies go (created if missing)
+  std::chrono::seconds idle_timeout{30};  // waiting for the next request's header
+  std::filesystem::path upload_dir;       // where kFile bodies go (created if missing)
   // Invalid tokens and failed logins one client address may send per minute before its
   // requests with a token, and its logins, get 429 for the rest of that minute; 0: no limit.
   int auth_failure_limit = 20;

@@ -10,8 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "http/auth_failures.h"
 #include "http/asio.h"
+#include "http/auth_failures.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/tls.h"
@@ -29,10 +29,19 @@ inline thread_local bool tls_on_server_thread = false;
 struct ServerContext {
   // `r` serves the main listener, `m` the management listener (if options ask for one).
   ServerContext(ServerOptions o, Router r, Router m, Authenticator a)
-      : options(std::move(o)), router(std::move(r)), management_router(std::move(m)),
+      : options(std::move(o)),
+        router(std::move(r)),
+        management_router(std::move(m)),
         authenticator(std::move(a)),
         auth_failures(options.auth_failure_limit),
-        ioc(options.io_threads > 0 ? options.io_threads : 1) {}
+        iocs(static_cast<size_t>(std::max(1, options.io_threads))),
+        handler_pool(static_cast<size_t>(std::max(1, options.handler_threads))) {
+    for (auto& ioc : iocs) ioc = std::make_unique<net::io_context>(1);
+  }
+
+  // The io_context for the next connection: round robin, so that connections spread over
+  // the io threads.
+  net::io_context& NextIoContext() { return *iocs[next_ioc++ % iocs.size()]; }
 
   // Live connections (guarded by mu); cv signals when one ends.
   void AddSession(const std::shared_ptr<Session>& session);
@@ -69,10 +78,17 @@ struct ServerContext {
   // Set by Start (before any connection) when the options name a certificate; then every
   // connection is TLS. Shared read-only by all connections.
   std::unique_ptr<ssl::context> tls;
-  net::io_context ioc;
-  std::optional<tcp::acceptor> acceptor;             // on its own strand
-  std::optional<tcp::acceptor> management_acceptor;  // on its own strand
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  // One io_context per io thread, each run by its thread alone: a connection's handlers all
+  // run on one thread, in order, so a connection needs no strand, and no thread hands a
+  // connection's next step to another (on a small machine those hand-offs, and the strands'
+  // locks, cost more than the HTTP parsing). The acceptors live on the first.
+  std::vector<std::unique_ptr<net::io_context>> iocs;
+  std::atomic<uint64_t> next_ioc{0};
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<tcp::acceptor> management_acceptor;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
+  // Runs the handlers of routes that are not quick (Session::Dispatch).
+  net::thread_pool handler_pool;
 };
 
 }  // namespace aimass::http

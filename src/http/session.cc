@@ -1,11 +1,10 @@
 #include "http/session.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <limits>
-
-#include <spdlog/spdlog.h>
 
 #include "common/actor.h"
 #include "common/hash.h"
@@ -40,7 +39,9 @@ Session::Registration::~Registration() {
 }
 
 Session::Session(ServerContext& context, tcp::socket socket, const Router& router)
-    : context_(context), router_(router), socket_(std::move(socket)),
+    : context_(context),
+      router_(router),
+      socket_(std::move(socket)),
       timer_(socket_.get_executor()) {
   if (context_.tls) tls_ = std::make_unique<ssl::stream<tcp::socket&>>(socket_, *context_.tls);
 }
@@ -63,10 +64,9 @@ void Session::Start() {
 void Session::Handshake() {
   if (context_.stopping) return Close();
   ArmTimer(context_.options.handshake_timeout);
-  tls_->async_handshake(ssl::stream_base::server,
-                        [self = shared_from_this()](beast::error_code ec) {
-                          self->OnHandshake(ec);
-                        });
+  tls_->async_handshake(
+      ssl::stream_base::server,
+      [self = shared_from_this()](beast::error_code ec) { self->OnHandshake(ec); });
 }
 
 void Session::OnHandshake(beast::error_code ec) {
@@ -104,10 +104,9 @@ void Session::ReadHeader() {
   parser_->body_limit(std::numeric_limits<uint64_t>::max());
   ArmTimer(context_.options.idle_timeout);
   WithStream([this](auto& stream) {
-    bhttp::async_read_header(stream, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, size_t) {
-                               self->OnHeader(ec);
-                             });
+    bhttp::async_read_header(
+        stream, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   });
 }
 
@@ -132,9 +131,9 @@ void Session::OnHeader(beast::error_code ec) {
                                       " s; send the whole header at once"));
     }
     if (IsDisconnect(ec) || !IsHttpError(ec)) return Close();
-    return Reject(ErrorResponse(
-        Error{ErrorCode::kInvalidArgument,
-              "malformed HTTP request (" + ec.message() + "); send a valid HTTP/1.1 request"}));
+    return Reject(
+        ErrorResponse(Error{ErrorCode::kInvalidArgument, "malformed HTTP request (" + ec.message() +
+                                                             "); send a valid HTTP/1.1 request"}));
   }
 
   state_ = State::kReading;
@@ -162,9 +161,9 @@ std::optional<Response> Session::Admit() {
   TargetParts parts = SplitTarget(request_.target);
   auto path = PercentDecode(parts.path, false);
   if (!path || !ParseQuery(parts.query, request_.query)) {
-    return ErrorResponse(Error{ErrorCode::kInvalidArgument,
-                               "request target '" + request_.target +
-                                   "' has a malformed %-escape; encode '%' as %25"});
+    return ErrorResponse(Error{
+        ErrorCode::kInvalidArgument,
+        "request target '" + request_.target + "' has a malformed %-escape; encode '%' as %25"});
   }
   request_.path = std::move(*path);
 
@@ -193,8 +192,8 @@ std::optional<Response> Session::Authenticate() {
   std::string authorization = request_.Header("Authorization");
   std::string_view value = authorization;
   constexpr std::string_view kBearer = "bearer ";
-  bool is_bearer = value.size() > kBearer.size() &&
-                   EqualsIgnoreCase(value.substr(0, kBearer.size()), kBearer);
+  bool is_bearer =
+      value.size() > kBearer.size() && EqualsIgnoreCase(value.substr(0, kBearer.size()), kBearer);
   // Without a bearer token, the web console's session cookie (which needs a CSRF token on
   // every request that changes something).
   const std::string cookie_secret = is_bearer ? "" : SessionCookieValue(request_.Header("Cookie"));
@@ -258,8 +257,7 @@ std::optional<Response> Session::LockedOut() {
   if (wait <= 0) return std::nullopt;
   Response refused = ErrorResponse(429, "too_many_requests",
                                    "too many invalid tokens or passwords from " + address +
-                                       "; wait " + std::to_string(wait) +
-                                       " s before trying again");
+                                       "; wait " + std::to_string(wait) + " s before trying again");
   refused.headers.emplace_back("Retry-After", std::to_string(wait));
   return refused;
 }
@@ -302,27 +300,39 @@ void Session::Dispatch() {
     upload_fd_ = -1;
     request_.body_file = upload_path_;
   }
-  Response response;
+  if (route_->quick) return Answer(RunHandler());
+  net::post(context_.handler_pool, [self = shared_from_this()] {
+    tls_on_server_thread = true;
+    Response response = self->RunHandler();
+    net::post(self->socket_.get_executor(), [self, response = std::move(response)]() mutable {
+      self->Answer(std::move(response));
+    });
+  });
+}
+
+Response Session::RunHandler() {
   try {
     ActorScope actor(request_.principal.user_name.empty() ? "anonymous"
                                                           : request_.principal.user_name);
-    response = route_->handler(request_);
+    return route_->handler(request_);
   } catch (const std::exception& e) {
     spdlog::error("{} {} {}: the handler threw: {}", request_.request_id, request_.method,
                   request_.path, e.what());
-    response = ErrorResponse(Error{ErrorCode::kInternal,
-                                   "the server failed on " + request_.method + " " +
-                                       request_.path + " (" + e.what() +
-                                       "); this is a bug, report it with request id " +
-                                       request_.request_id});
+    return ErrorResponse(Error{
+        ErrorCode::kInternal, "the server failed on " + request_.method + " " + request_.path +
+                                  " (" + e.what() + "); this is a bug, report it with request id " +
+                                  request_.request_id});
   } catch (...) {
     spdlog::error("{} {} {}: the handler threw a non-exception", request_.request_id,
                   request_.method, request_.path);
-    response = ErrorResponse(Error{ErrorCode::kInternal,
-                                   "the server failed on " + request_.method + " " +
-                                       request_.path + "; this is a bug, report it with request id " +
-                                       request_.request_id});
+    return ErrorResponse(Error{ErrorCode::kInternal,
+                               "the server failed on " + request_.method + " " + request_.path +
+                                   "; this is a bug, report it with request id " +
+                                   request_.request_id});
   }
+}
+
+void Session::Answer(Response response) {
   DiscardUpload();  // whatever the handler left in place
   if (route_->access == Access::kPublic && response.status == 401) {
     // A public route that answers 401 checked credentials and found them wrong.
@@ -429,6 +439,11 @@ void Session::OnServerStop() {
 }
 
 void Session::OnForceClose() {
+  // A handler thread still uses the request (and its upload): close when it answers.
+  if (state_ == State::kHandling) {
+    close_after_ = true;
+    return;
+  }
   if (state_ != State::kStreaming) return Close();
   std::lock_guard lock(stream_mu_);
   if (!stream_closed_) ::shutdown(socket_.native_handle(), SHUT_RDWR);

@@ -19,8 +19,8 @@
 
 namespace aimass::http {
 
-// All methods run on the connection's strand, except RunStream (on the stream thread,
-// after the strand handed the socket over) and the Post* entry points (any thread).
+// All methods run on the connection's io thread, except RunStream (on the stream thread,
+// after the io thread handed the socket over) and the Post* entry points (any thread).
 // When the server has a TLS context the connection is HTTPS: a handshake first, then the
 // same cycle over the TLS stream (chosen once per connection, so plain HTTP pays a branch
 // per operation and no virtual call or allocation).
@@ -72,6 +72,11 @@ class Session : public std::enable_shared_from_this<Session> {
   const std::string& RemoteAddress();
   void BeginBody();
   void Dispatch();
+  // Runs the route's handler (on the io thread for a quick route, else on a handler
+  // thread), turning an exception into a 500.
+  Response RunHandler();
+  // Back on the io thread: sends the handler's answer.
+  void Answer(Response response);
   void Reject(Response response);  // answer and close if a body is left unread
   void Send(Response response);
   void OnWritten(beast::error_code ec, size_t bytes);
@@ -135,7 +140,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool timed_out_ = false;
   uint64_t timer_generation_ = 0;
 
-  std::mutex stream_mu_;  // the stream thread closes the socket; a force close shuts it down
+  std::mutex stream_mu_;        // the stream thread closes the socket; a force close shuts it down
   bool stream_closed_ = false;  // guarded by stream_mu_
 };
 

@@ -1,11 +1,10 @@
-// Streamed responses (server-sent events, exports): the strand hands the socket to a
+// Streamed responses (server-sent events, exports): the io thread hands the socket to a
 // dedicated thread, which writes chunks synchronously and then closes the connection.
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include <cerrno>
 #include <thread>
-
-#include <spdlog/spdlog.h>
 
 #include "http/access_log.h"
 #include "http/security_headers.h"
@@ -31,8 +30,7 @@ void Session::StartStream(Response response) {
 
 bool Session::ClientGone() {
   char byte;
-  ssize_t n = ::recv(socket_.native_handle(), &byte, 1,
-                     MSG_PEEK | MSG_DONTWAIT);
+  ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n == 0) return true;  // orderly shutdown by the client
   return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
 }

@@ -86,6 +86,8 @@ class EndpointService {
   // Loads every stored endpoint (failures are kept in their state, not fatal), then checks
   // for moved aliases every refresh_interval until destroyed.
   void Start();
+  // Whether prediction requests may wait for others to batch with (BatchingOptions).
+  bool batching() const { return batcher_.enabled(); }
   // True once Start's first loading pass is done.
   bool Ready() const { return ready_; }
 

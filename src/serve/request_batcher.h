@@ -5,7 +5,7 @@
 // the leader predicts starts the next batch. Off by default (max_rows 0): with compiled trees
 // a single row costs a few microseconds, so on a small machine waiting only adds latency
 // (bench/serve --serve-args measures both); it pays for models that are slow per call (the
-// XGBoost fallback, large forests) when the server has enough handler threads to block.
+// XGBoost fallback, large forests); the server then runs predictions on handler threads.
 #pragma once
 
 #include <atomic>

@@ -1,8 +1,8 @@
 // Start, Stop and Wait: graceful stop with requests in flight, idle connections, threads.
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "http/server.h"
 #include "http/test_client.h"
@@ -29,10 +29,12 @@ Router SlowRouter(Flags* flags) {
                 flags->finished = true;
                 return JsonResponse(200, {{"done", true}});
               }});
-  router.Add({"POST", "/echo", Access::kPublic, BodyMode::kBuffered,
-              [](Request& request) { return JsonResponse(200, {{"body", request.body}}); }});
-  router.Add({"GET", "/fast", Access::kPublic, BodyMode::kBuffered,
-              [](Request&) { return JsonResponse(200, {{"done", true}}); }});
+  router.Add({"POST", "/echo", Access::kPublic, BodyMode::kBuffered, [](Request& request) {
+                return JsonResponse(200, {{"body", request.body}});
+              }});
+  router.Add(Quick({"GET", "/fast", Access::kPublic, BodyMode::kBuffered, [](Request&) {
+                      return JsonResponse(200, {{"done", true}});
+                    }}));
   router.Add({"POST", "/shutdown", Access::kPublic, BodyMode::kBuffered, [flags](Request&) {
                 flags->server->Stop();  // from an io thread: must not wait for itself
                 return JsonResponse(202, {{"stopping", true}});
@@ -56,6 +58,30 @@ TEST(LifecycleTest, StopLetsAnInFlightRequestFinish) {
   EXPECT_EQ((*result)->result_int(), 200);
   EXPECT_FALSE((*result)->keep_alive());  // the server is going away
   EXPECT_TRUE(server.server().stopping());
+}
+
+TEST(LifecycleTest, ASlowHandlerHoldsUpNoOtherConnection) {
+  Flags flags;
+  TestServer server(SlowRouter(&flags));
+  std::thread caller([&] {
+    TestClient client(server.port());
+    auto slow = client.Call("GET", "/slow");
+    EXPECT_TRUE(slow && slow->result_int() == 200);
+  });
+  ASSERT_TRUE(Eventually([&] { return flags.started.load(); }));
+  // Connections go round the io threads: some of these share the slow one's thread. Quick
+  // handlers run there, the others on the handler threads; none waits for /slow.
+  for (int i = 0; i < 4; ++i) {
+    TestClient client(server.port());
+    auto fast = client.Call("GET", "/fast");
+    ASSERT_TRUE(fast) << fast.error().message();
+    EXPECT_EQ(fast->result_int(), 200);
+    auto echo = client.Call("POST", "/echo", "x");
+    ASSERT_TRUE(echo) << echo.error().message();
+    EXPECT_EQ(echo->result_int(), 200);
+  }
+  EXPECT_FALSE(flags.finished) << "the other requests waited for /slow";
+  caller.join();
 }
 
 TEST(LifecycleTest, StopWaitsForARequestWhoseBodyIsStillArriving) {
