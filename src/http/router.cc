@@ -11,8 +11,8 @@ namespace {
 
 // Paths that only the API answers: an unknown one there is a JSON 404, never a console page.
 bool IsApiPath(std::string_view path) {
-  return path.starts_with("/api/") || path == "/api" || path.starts_with("/v2/") ||
-         path == "/v2" || path == "/metrics";
+  return path.starts_with("/api/") || path == "/api" || path.starts_with("/v2/") || path == "/v2" ||
+         path == "/metrics";
 }
 
 // "/a/b/" -> {"a", "b"}; "/" -> {}; "/a//b" -> {"a", "", "b"}.
@@ -53,8 +53,8 @@ Status CheckPermission(const Route& route, const Principal& principal,
   const std::string_view needed = RequiredPermission(route);
   // Runs on every request: the refusal's words are built only when there is one.
   auto refuse = [&](const std::string& why) -> Status {
-    const std::string who = "the token of user '" + principal.user_name + "' (scopes " +
-                            scopes.ToString() + ")";
+    const std::string who =
+        "the token of user '" + principal.user_name + "' (scopes " + scopes.ToString() + ")";
     return Fail(ErrorCode::kPermissionDenied,
                 route.method + " " + route.pattern + ": " + who + " " + why);
   };
@@ -123,6 +123,11 @@ void Router::Add(Route route) {
 bool Router::Match(const Entry& entry, const std::vector<std::string_view>& raw,
                    std::map<std::string, std::string>* params) {
   const auto& segments = entry.segments;
+  // Without a rest segment, only a path of as many segments can match: most routes are
+  // passed over here, before any text is compared.
+  if (segments.size() != raw.size() && (segments.empty() || !segments.back().is_rest)) {
+    return false;
+  }
   size_t i = 0;
   for (; i < segments.size(); ++i) {
     const Segment& segment = segments[i];
@@ -190,10 +195,9 @@ std::expected<RouteMatch, Response> Router::Find(std::string_view method,
   if (!allowed.empty()) {
     std::string allow;
     for (const std::string& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
-    Response response =
-        ErrorResponse(405, "method_not_allowed",
-                      std::string(method) + " is not allowed on " + std::string(path) +
-                          "; use one of: " + allow);
+    Response response = ErrorResponse(
+        405, "method_not_allowed",
+        std::string(method) + " is not allowed on " + std::string(path) + "; use one of: " + allow);
     response.headers.emplace_back("Allow", allow);
     return std::unexpected(std::move(response));
   }
@@ -201,8 +205,8 @@ std::expected<RouteMatch, Response> Router::Find(std::string_view method,
     return RouteMatch{&*fallback_, {{"path", *PercentDecode(path, false)}}};
   }
   return std::unexpected(ErrorResponse(
-      Error{ErrorCode::kNotFound, "no route for " + std::string(method) + " " +
-                                      std::string(path) + "; see docs/api.md for the routes"}));
+      Error{ErrorCode::kNotFound, "no route for " + std::string(method) + " " + std::string(path) +
+                                      "; see docs/api.md for the routes"}));
 }
 
 }  // namespace aimass::http

@@ -17,23 +17,24 @@ bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 // The record text without the whitespace between its tokens (the text is valid JSON, so
 // only strings need care).
 std::string Compact(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
+  std::string out(text.size(), '\0');
+  char* to = out.data();
   bool in_string = false;
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      out += c;
+      *to++ = c;
       if (c == '\\') {
-        out += text[++i];
+        *to++ = text[++i];
       } else if (c == '"') {
         in_string = false;
       }
     } else if (!IsSpace(c)) {
-      out += c;
+      *to++ = c;
       in_string = c == '"';
     }
   }
+  out.resize(static_cast<size_t>(to - out.data()));
   return out;
 }
 

@@ -217,15 +217,29 @@ Result<Matrix> Preprocessor::Transform(const Frame& frame, std::span<const int64
                                                    std::to_string(frame.rows) + " rows");
     }
   }
-  // By name once, so that a table of thousands of columns is not searched per column.
+  // A frame read against the model's schema has the columns in the plans' order: each is
+  // looked for at the next position first. Otherwise they are indexed by name once, so that
+  // a table of thousands of columns is not searched per column (a map per call would cost
+  // a single-row prediction more than its trees).
   std::unordered_map<std::string_view, const FrameColumn*> by_name;
-  for (const FrameColumn& column : frame.columns) by_name.emplace(column.name, &column);
+  size_t next = 0;
+  const auto find = [&](const std::string& name) -> const FrameColumn* {
+    if (next < frame.columns.size() && frame.columns[next].name == name) {
+      return &frame.columns[next++];
+    }
+    if (by_name.empty()) {
+      for (const FrameColumn& column : frame.columns) by_name.emplace(column.name, &column);
+    }
+    const auto found = by_name.find(name);
+    if (found == by_name.end()) return nullptr;
+    next = static_cast<size_t>(found->second - frame.columns.data()) + 1;
+    return found->second;
+  };
   Matrix out{n, width_, std::vector<float>(static_cast<size_t>(n * width_))};
   std::vector<float> block;
   int64_t offset = 0;
   for (const ColumnPlan& plan : plans_) {
-    const auto found = by_name.find(plan.column);
-    const FrameColumn* column = found == by_name.end() ? nullptr : found->second;
+    const FrameColumn* column = find(plan.column);
     if (column == nullptr) {
       return Fail(ErrorCode::kInvalidArgument, "column " + Quoted(plan.column) +
                                                    ", which the model was trained with, is not "
