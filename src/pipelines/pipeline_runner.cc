@@ -282,8 +282,12 @@ Status PipelineRunner::Advance(int64_t run_id, int64_t now) {
     if (step.retry_at && *step.retry_at > now) continue;
     std::string blocked;
     bool ready = true;
+    // A job's finish time comes from its worker and may be later than this tick's start: a
+    // step never starts before what it needs has finished.
+    int64_t start_at = now;
     for (const std::string& need : step_spec->needs) {
       const PipelineStepRecord& before = *steps[need];
+      start_at = std::max(start_at, before.finished_at.value_or(now));
       if (before.state == StepState::kFailed || before.state == StepState::kSkipped ||
           before.state == StepState::kCancelled) {
         blocked = "skipped: '" + need + "' " + std::string(store::StepStateName(before.state));
@@ -304,21 +308,23 @@ Status PipelineRunner::Advance(int64_t run_id, int64_t now) {
       AddLog(step, blocked);
       AIMASS_RETURN_IF_ERROR(store_.UpdatePipelineStep(step));
     } else if (ready) {
-      AIMASS_RETURN_IF_ERROR(Launch(run, *spec, *step_spec, step, now));
+      AIMASS_RETURN_IF_ERROR(Launch(run, *spec, *step_spec, step, start_at));
     }
   }
 
   bool finished = true;
   std::string failure;
+  int64_t finished_at = now;
   for (const PipelineStepRecord& step : run.steps) {
     if (!store::IsFinished(step.state)) finished = false;
+    finished_at = std::max(finished_at, step.finished_at.value_or(now));
     if (step.state == StepState::kFailed && failure.empty()) {
       failure = "step '" + step.name + "' failed: " + step.error;
     }
   }
   if (!finished) return Ok();
   AIMASS_RETURN_IF_ERROR(store_.SetPipelineRunState(
-      run.id, failure.empty() ? RunState::kSucceeded : RunState::kFailed, failure, now));
+      run.id, failure.empty() ? RunState::kSucceeded : RunState::kFailed, failure, finished_at));
   Wake();  // a queued run of the same pipeline may start now
   return Ok();
 }
