@@ -1,16 +1,14 @@
 #include "serve/prediction_log.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <utility>
 
+#include "common/base64.h"
 #include "security/crypto/blob_cipher.h"
 
 namespace aimass::serve {
@@ -47,25 +45,18 @@ Result<std::string> SealedLine(std::string_view lines, const security::crypto::K
                                const std::string& identity) {
   AIMASS_ASSIGN_OR_RETURN(std::string sealed,
                           security::crypto::EncryptBytes(lines, keys, identity));
-  constexpr int kVariant = sodium_base64_VARIANT_ORIGINAL;
-  std::string line(sodium_base64_encoded_len(sealed.size(), kVariant), '\0');
-  sodium_bin2base64(line.data(), line.size(), reinterpret_cast<const unsigned char*>(sealed.data()),
-                    sealed.size(), kVariant);
-  line.resize(std::strlen(line.c_str()));
-  return line + "\n";
+  std::string line;
+  line.reserve((sealed.size() + 2) / 3 * 4 + 1);
+  AppendBase64(sealed, line);
+  line += '\n';
+  return line;
 }
 
 Result<std::string> OpenedLine(const std::string& text, const security::crypto::KeyRing& keys,
                                const std::string& identity) {
-  std::string sealed(text.size(), '\0');
-  size_t size = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(sealed.data()), sealed.size(), text.data(),
-                        text.size(), nullptr, &size, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return Fail(ErrorCode::kInternal, "an encrypted prediction log line is not base64");
-  }
-  sealed.resize(size);
-  return security::crypto::DecryptBytes(sealed, keys, identity);
+  std::optional<std::string> sealed = FromBase64(text);
+  if (!sealed) return Fail(ErrorCode::kInternal, "an encrypted prediction log line is not base64");
+  return security::crypto::DecryptBytes(*sealed, keys, identity);
 }
 
 // Calls `line` with each JSON line of the files; lines that do not parse (a write cut by a
