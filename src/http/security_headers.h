@@ -4,10 +4,21 @@
 // answer, and a preflight (OPTIONS) gets 405 like any method no route takes.
 #pragma once
 
-#include "http/asio.h"
+#include <array>
+#include <string_view>
+#include <utility>
 
 namespace aimass::http {
 
-void SetSecurityHeaders(bhttp::fields& fields);
+inline constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kSecurityHeaders{{
+    {"X-Content-Type-Options", "nosniff"},
+    {"X-Frame-Options", "DENY"},
+    // The API answers JSON and files, never pages: nothing may load from or embed a response.
+    {"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
+    {"Referrer-Policy", "no-referrer"},
+    {"Cross-Origin-Resource-Policy", "same-origin"},
+    // Answers hold tokens' views of private data: no shared or browser cache keeps them.
+    {"Cache-Control", "no-store"},
+}};
 
 }  // namespace aimass::http

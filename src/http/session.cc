@@ -4,13 +4,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <limits>
 
 #include "common/actor.h"
 #include "common/hash.h"
 #include "http/access_log.h"
 #include "http/request_id.h"
-#include "http/security_headers.h"
+#include "http/response_head.h"
 #include "http/session_cookie.h"
 #include "http/url.h"
 
@@ -352,36 +353,17 @@ void Session::Send(Response response) {
   state_ = State::kWriting;
   if (context_.stopping) close_after_ = true;
   status_ = response.status;
-  response_ = {};
-  response_.version(11);
-  response_.result(static_cast<unsigned>(response.status));
-  response_.set(bhttp::field::server, "aimass");
-  response_.set("X-Request-Id", request_.request_id);
-  SetSecurityHeaders(response_);
-  if (tls_) response_.set(bhttp::field::strict_transport_security, kStrictTransportSecurity);
-  if (!response.body.empty() || (response.status != 204 && response.status != 304)) {
-    response_.set(bhttp::field::content_type, response.content_type);
-  }
-  // A handler's own header replaces a default of the same name (an event stream's
-  // Cache-Control).
-  for (auto& [name, value] : response.headers) response_.erase(name);
-  for (auto& [name, value] : response.headers) {
-    // Over HTTPS a cookie (the console's session) must never travel over plain HTTP.
-    if (tls_ && EqualsIgnoreCase(name, "Set-Cookie")) {
-      response_.insert(name, WithSecureAttribute(value));
-    } else {
-      response_.insert(name, value);
-    }
-  }
-  response_.body() = std::move(response.body);
-  response_.keep_alive(!close_after_);
-  response_.prepare_payload();
+  response_head_ = ResponseHead(
+      response, {.request_id = request_.request_id, .tls = tls_ != nullptr, .keep_alive = !close_after_});
+  response_body_ = HasNoBody(response.status) ? std::string() : std::move(response.body);
   ArmTimer(context_.options.request_timeout);
   WithStream([this](auto& stream) {
-    bhttp::async_write(stream, response_,
-                       [self = shared_from_this()](beast::error_code ec, size_t bytes) {
-                         self->OnWritten(ec, bytes);
-                       });
+    const std::array<net::const_buffer, 2> buffers{net::buffer(response_head_),
+                                                   net::buffer(response_body_)};
+    net::async_write(stream, buffers,
+                     [self = shared_from_this()](beast::error_code ec, size_t bytes) {
+                       self->OnWritten(ec, bytes);
+                     });
   });
 }
 

@@ -116,7 +116,8 @@ class Session : public std::enable_shared_from_this<Session> {
   net::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::buffer_body>> parser_;
-  bhttp::response<bhttp::string_body> response_;
+  std::string response_head_;  // the answer being written
+  std::string response_body_;
 
   State state_ = State::kIdle;
   Request request_;

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "http/access_log.h"
-#include "http/security_headers.h"
+#include "http/response_head.h"
 #include "http/session.h"
 
 namespace aimass::http {
@@ -36,22 +36,12 @@ bool Session::ClientGone() {
 }
 
 void Session::RunStream(Response response) {
-  bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), 11};
-  head.set(bhttp::field::server, "aimass");
-  head.set("X-Request-Id", request_.request_id);
-  SetSecurityHeaders(head);
-  if (tls_) head.set(bhttp::field::strict_transport_security, kStrictTransportSecurity);
-  head.set(bhttp::field::content_type, response.content_type);
-  // A handler's own header replaces a default of the same name (an event stream's
-  // Cache-Control).
-  for (auto& [name, value] : response.headers) head.erase(name);
-  for (auto& [name, value] : response.headers) head.insert(name, value);
-  head.keep_alive(false);
-  head.chunked(true);
-  bhttp::response_serializer<bhttp::empty_body> serializer{head};
-
+  const std::string head = ResponseHead(response, {.request_id = request_.request_id,
+                                                  .tls = tls_ != nullptr,
+                                                  .keep_alive = false,
+                                                  .chunked = true});
   beast::error_code ec;
-  WithStream([&](auto& stream) { bhttp::write_header(stream, serializer, ec); });
+  WithStream([&](auto& stream) { net::write(stream, net::buffer(head), ec); });
   bool open = !ec;
   uint64_t bytes = 0;
   ChunkWriter write = [&](std::string_view chunk) {
