@@ -87,6 +87,8 @@ int main(int argc, char** argv) {
                    "get 429 for the rest of that minute (0: no limit)")
       ->check(CLI::Range(0, 1'000'000))
       ->capture_default_str();
+  serve_cmd->add_flag("!--no-access-log", serve.access_log,
+                      "Log no line per answered request (errors and events are still logged)");
   serve_cmd->add_option("--master-key-file", serve.master_key_file,
                         "File holding the master key that encrypts blobs at rest (64 hex "
                         "characters, mode 0600); default: AIMASS_MASTER_KEY, else "

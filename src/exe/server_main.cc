@@ -269,6 +269,7 @@ int Serve(const ServeFlags& flags) {
   server_options.max_upload_bytes = flags.max_upload_bytes;
   server_options.upload_dir = data_dir / "tmp" / "uploads";
   server_options.auth_failure_limit = flags.auth_failure_limit;
+  server_options.access_log = flags.access_log;
   server_options.tls_cert_file = flags.tls_cert;
   server_options.tls_key_file = flags.tls_key;
   server_options.handshake_timeout = std::chrono::seconds(flags.tls_handshake_timeout_seconds);

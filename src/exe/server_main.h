@@ -24,6 +24,7 @@ struct ServeFlags {
   int64_t batch_max_rows = 0;          // dynamic batching of predict requests; 0: off
   int64_t batch_delay_us = 500;        // how long a batch's first request waits for others
   int auth_failure_limit = 20;         // invalid tokens per client address per minute
+  bool access_log = true;              // one log line per answered request
   std::string tls_cert;                // PEM certificate chain; with tls_key: HTTPS only
   std::string tls_key;                 // PEM private key of tls_cert
   int tls_handshake_timeout_seconds = 10;

@@ -128,6 +128,18 @@ bool Router::Match(const Entry& entry, const std::vector<std::string_view>& raw,
   if (segments.size() != raw.size() && (segments.empty() || !segments.back().is_rest)) {
     return false;
   }
+  if (segments.empty()) return true;  // "/" and a path of no segments
+  if (params == nullptr) {
+    // Routes share their first segments ("api", "v1"): comparing from the end tells most
+    // of them apart at the first comparison.
+    const size_t fixed = segments.back().is_rest ? segments.size() - 1 : segments.size();
+    if (raw.size() < fixed) return false;
+    for (size_t j = fixed; j-- > 0;) {
+      const Segment& segment = segments[j];
+      if (segment.is_param ? raw[j].empty() : segment.text != raw[j]) return false;
+    }
+    return true;
+  }
   size_t i = 0;
   for (; i < segments.size(); ++i) {
     const Segment& segment = segments[i];
@@ -169,7 +181,7 @@ bool Router::MoreSpecific(const Entry& a, const Entry& b) {
 
 std::expected<RouteMatch, Response> Router::Find(std::string_view method,
                                                  std::string_view path) const {
-  if (!PercentDecode(path, false)) {
+  if (path.find('%') != std::string_view::npos && !PercentDecode(path, false)) {
     return std::unexpected(ErrorResponse(
         Error{ErrorCode::kInvalidArgument,
               "path '" + std::string(path) + "' has a malformed %-escape; encode '%' as %25"}));
@@ -178,19 +190,20 @@ std::expected<RouteMatch, Response> Router::Find(std::string_view method,
   const Entry* best = nullptr;
   std::vector<std::string> allowed;
   for (const Entry& entry : entries_) {
-    if (!Match(entry, raw, nullptr)) continue;
-    if (entry.route.method != method) {
-      if (std::find(allowed.begin(), allowed.end(), entry.route.method) == allowed.end()) {
-        allowed.push_back(entry.route.method);
-      }
-      continue;
-    }
+    if (entry.route.method != method || !Match(entry, raw, nullptr)) continue;
     if (best == nullptr || MoreSpecific(entry, *best)) best = &entry;
   }
   if (best != nullptr) {
     RouteMatch match{&best->route, {}};
     Match(*best, raw, &match.params);
     return match;
+  }
+  // No route of this method: the methods that would have matched make a 405.
+  for (const Entry& entry : entries_) {
+    if (entry.route.method == method || !Match(entry, raw, nullptr)) continue;
+    if (std::find(allowed.begin(), allowed.end(), entry.route.method) == allowed.end()) {
+      allowed.push_back(entry.route.method);
+    }
   }
   if (!allowed.empty()) {
     std::string allow;

@@ -40,6 +40,8 @@ struct ServerOptions {
   // Invalid tokens and failed logins one client address may send per minute before its
   // requests with a token, and its logins, get 429 for the rest of that minute; 0: no limit.
   int auth_failure_limit = 20;
+  // One line per answered request (access_log.h) at spdlog's info level; false: none.
+  bool access_log = true;
   // HTTPS: a PEM certificate chain and its PEM private key, both or neither (plain HTTP).
   // With them every listener speaks only TLS 1.2+ and responses carry HSTS.
   std::filesystem::path tls_cert_file;

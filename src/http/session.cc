@@ -369,7 +369,7 @@ void Session::Send(Response response) {
 
 void Session::OnWritten(beast::error_code ec, size_t bytes) {
   DisarmTimer();
-  LogAccess(request_, status_, bytes, Clock::now() - start_);
+  if (context_.options.access_log) LogAccess(request_, status_, bytes, Clock::now() - start_);
   if (ec) return Close();
   if (close_after_) return body_unread_ ? Linger() : Close();
   ReadHeader();

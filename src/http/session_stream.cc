@@ -70,7 +70,9 @@ void Session::RunStream(Response response) {
   } else if (open) {
     WithStream([&](auto& stream) { net::write(stream, bhttp::make_chunk_last(), ec); });
   }
-  LogAccess(request_, response.status, bytes, Clock::now() - start_);
+  if (context_.options.access_log) {
+    LogAccess(request_, response.status, bytes, Clock::now() - start_);
+  }
 
   std::lock_guard lock(stream_mu_);
   stream_closed_ = true;

@@ -1,5 +1,6 @@
 #include "serve/instances_reader.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -13,30 +14,6 @@ using train::ColumnKind;
 constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 
 bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
-
-// The record text without the whitespace between its tokens (the text is valid JSON, so
-// only strings need care).
-std::string Compact(std::string_view text) {
-  std::string out(text.size(), '\0');
-  char* to = out.data();
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      *to++ = c;
-      if (c == '\\') {
-        *to++ = text[++i];
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (!IsSpace(c)) {
-      *to++ = c;
-      in_string = c == '"';
-    }
-  }
-  out.resize(static_cast<size_t>(to - out.data()));
-  return out;
-}
 
 // Appends code point `cp` as UTF-8.
 void AppendUtf8(uint32_t cp, std::string& out) {
@@ -91,10 +68,7 @@ class Reader {
   explicit Reader(std::string_view text) : text_(text) {}
 
   void SkipSpace() {
-    while (at_ < text_.size() && IsSpace(text_[at_])) {
-      ++at_;
-      spaced_ = true;
-    }
+    while (at_ < text_.size() && IsSpace(text_[at_])) ++at_;
   }
   bool Take(char c) {
     SkipSpace();
@@ -107,8 +81,8 @@ class Reader {
     return at_ == text_.size();
   }
   size_t at() const { return at_; }
-  // Whether whitespace was skipped since the last call.
-  bool Spaced() { return std::exchange(spaced_, false); }
+  // The text from `start` to here.
+  std::string_view Since(size_t start) const { return text_.substr(start, at_ - start); }
 
   // A key: printable ASCII without escapes (anything else goes the general way).
   std::optional<std::string_view> Key() {
@@ -272,7 +246,6 @@ class Reader {
 
   std::string_view text_;
   size_t at_ = 0;
-  bool spaced_ = false;
 };
 
 // Appends one value to `column`; false when it is not one the fast lane takes for it.
@@ -313,10 +286,12 @@ bool Append(train::FrameColumn& column, Token token, std::string& text, double n
   return false;
 }
 
-// Reads one record into the frame's columns.
+// Reads one record into the frame's columns, and its text without the whitespace between
+// tokens into `compact` (from the tokens' spans: the record as sent, for the prediction log).
 bool ReadRecord(Reader& reader, const train::FrameSchema& schema, train::Frame& frame,
-                std::vector<uint8_t>& seen) {
+                std::vector<uint8_t>& seen, std::string& compact) {
   if (!reader.Take('{')) return false;
+  compact.push_back('{');
   std::fill(seen.begin(), seen.end(), 0);
   size_t found = 0;
   size_t next = 0;  // records usually list the columns in the schema's order
@@ -324,8 +299,12 @@ bool ReadRecord(Reader& reader, const train::FrameSchema& schema, train::Frame& 
   double number = 0;
   if (!reader.Take('}')) {
     do {
+      reader.SkipSpace();
+      const size_t key_start = reader.at();
       const auto key = reader.Key();
-      if (!key || !reader.Take(':')) return false;
+      if (!key) return false;
+      const std::string_view quoted_key = reader.Since(key_start);
+      if (!reader.Take(':')) return false;
       const size_t count = schema.columns.size();
       size_t column = count;
       for (size_t i = 0; i < count; ++i) {
@@ -335,8 +314,14 @@ bool ReadRecord(Reader& reader, const train::FrameSchema& schema, train::Frame& 
           break;
         }
       }
+      reader.SkipSpace();
+      const size_t value_start = reader.at();
       const auto token = reader.Value(text, number);
       if (!token) return false;
+      if (compact.size() > 1) compact.push_back(',');
+      compact.append(quoted_key);
+      compact.push_back(':');
+      compact.append(reader.Since(value_start));
       if (column == count) continue;  // not a column the model reads
       if (seen[column]) return false;
       seen[column] = 1;
@@ -346,6 +331,7 @@ bool ReadRecord(Reader& reader, const train::FrameSchema& schema, train::Frame& 
     } while (reader.Take(','));
     if (!reader.Take('}')) return false;
   }
+  compact.push_back('}');
   return found == schema.columns.size();
 }
 
@@ -362,12 +348,9 @@ std::optional<Instances> ReadInstances(std::string_view body, const train::Frame
   }
   std::vector<uint8_t> seen(schema.columns.size());
   do {
-    reader.SkipSpace();
-    reader.Spaced();
-    const size_t start = reader.at();
-    if (!ReadRecord(reader, schema, instances.frame, seen)) return std::nullopt;
-    const std::string_view text = body.substr(start, reader.at() - start);
-    instances.records.push_back(reader.Spaced() ? Compact(text) : std::string(text));
+    std::string& compact = instances.records.emplace_back();
+    compact.reserve(std::min<size_t>(body.size(), 1024));
+    if (!ReadRecord(reader, schema, instances.frame, seen, compact)) return std::nullopt;
   } while (reader.Take(','));
   if (!reader.Take(']') || !reader.Take('}') || !reader.AtEnd()) return std::nullopt;
   instances.frame.rows = static_cast<int64_t>(instances.records.size());

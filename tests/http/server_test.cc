@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
 
 #include "http/test_client.h"
 #include "http/test_server.h"
@@ -307,6 +311,50 @@ TEST(ServerTest, StartFailsWhenThePortIsTaken) {
   ASSERT_FALSE(started);
   EXPECT_EQ(started.error().code, ErrorCode::kUnavailable);
   EXPECT_NE(started.error().message.find(std::to_string(first.port())), std::string::npos);
+}
+
+}  // namespace
+}  // namespace aimass::http
+
+namespace aimass::http {
+namespace {
+
+// Swaps spdlog's default logger for one that writes into a string, for one test.
+class CapturedLog {
+ public:
+  CapturedLog()
+      : saved_(spdlog::default_logger()),
+        sink_(std::make_shared<spdlog::sinks::ostream_sink_mt>(text_)) {
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("captured", sink_));
+    spdlog::set_level(spdlog::level::info);
+  }
+  ~CapturedLog() { spdlog::set_default_logger(saved_); }
+  std::string text() {
+    sink_->flush();
+    return text_.str();
+  }
+
+ private:
+  std::shared_ptr<spdlog::logger> saved_;
+  std::ostringstream text_;
+  std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink_;
+};
+
+TEST(ServerTest, TheAccessLogHasALinePerAnswerUnlessItIsOff) {
+  for (const bool on : {true, false}) {
+    CapturedLog log;
+    {
+      ServerOptions options;
+      options.access_log = on;
+      TestServer server(MakeRouter(), options);
+      TestClient client(server.port());
+      auto response = client.Call("GET", "/api/v1/whoami", "", kUser);
+      ASSERT_TRUE(response);
+      EXPECT_EQ(response->result_int(), 200);
+    }  // stopped: every answer has been logged
+    const bool logged = log.text().find("alice GET /api/v1/whoami 200") != std::string::npos;
+    EXPECT_EQ(logged, on) << log.text();
+  }
 }
 
 }  // namespace
