@@ -13,7 +13,7 @@ namespace {
 void AppendField(std::string& out, std::string_view name, std::string_view value) {
   out.append(name);
   out.append(": ");
-  if (value.find_first_of("\r\n") == std::string_view::npos) {
+  if (value.find('\r') == std::string_view::npos && value.find('\n') == std::string_view::npos) {
     out.append(value);
   } else {
     for (char c : value) out.push_back(c == '\r' || c == '\n' ? ' ' : c);
@@ -25,6 +25,16 @@ void AppendNumber(std::string& out, uint64_t number) {
   char digits[24];
   auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
   out.append(digits, end);
+}
+
+// The security headers as text, for the answers whose handler set no field (most).
+const std::string& SecurityFields() {
+  static const std::string text = [] {
+    std::string fields;
+    for (const auto& [name, value] : kSecurityHeaders) AppendField(fields, name, value);
+    return fields;
+  }();
+  return text;
 }
 
 }  // namespace
@@ -52,7 +62,11 @@ std::string ResponseHead(const Response& response, const HeadOptions& options) {
   head.append("\r\n");
   add_default(head, "Server", "aimass");
   add_default(head, "X-Request-Id", options.request_id);
-  for (const auto& [name, value] : kSecurityHeaders) add_default(head, name, value);
+  if (response.headers.empty()) {
+    head.append(SecurityFields());
+  } else {
+    for (const auto& [name, value] : kSecurityHeaders) add_default(head, name, value);
+  }
   if (options.tls) add_default(head, "Strict-Transport-Security", kStrictTransportSecurity);
   const bool no_body = HasNoBody(response.status);
   if (options.chunked || !no_body || !response.body.empty()) {

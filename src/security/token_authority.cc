@@ -1,6 +1,9 @@
 #include "security/token_authority.h"
 
+#include <sodium.h>
+
 #include "common/hash.h"
+#include "security/secret_file.h"
 
 namespace aimass::security {
 namespace {
@@ -47,6 +50,21 @@ Result<std::string> TokenAuthority::IssueToken(store::TokenRecord& token) {
   return secret;
 }
 
+TokenAuthority::TokenAuthority(store::MetadataStore& store, const Clock& clock)
+    : store_(store), clock_(clock) {
+  static_assert(crypto_shorthash_siphashx24_KEYBYTES == 16 &&
+                crypto_shorthash_siphashx24_BYTES == 16);
+  EnsureSodium();
+  randombytes_buf(cache_key_.data(), cache_key_.size());
+}
+
+TokenAuthority::CacheKey TokenAuthority::CacheKeyOf(std::string_view token) const {
+  CacheKey key;
+  crypto_shorthash_siphashx24(key.data(), reinterpret_cast<const unsigned char*>(token.data()),
+                              token.size(), cache_key_.data());
+  return key;
+}
+
 void TokenAuthority::ForgetCached() {
   std::lock_guard lock(mu_);
   known_.clear();
@@ -88,23 +106,24 @@ Result<store::TokenGrant> TokenAuthority::Authenticate(std::string_view token) {
                 "<token>' (the admin token is printed on the first start; a new one comes "
                 "from `aimass admin new-token --data-dir DIR`)");
   }
-  // Only the hash is looked up, so the comparison never touches the secret itself.
-  const std::string hash = Sha256Hex(token);
+  // Only hashes are looked up, so no comparison ever touches the secret itself: the cache
+  // by a keyed SipHash (a tenth of SHA-256's time), the store by SHA-256.
+  const CacheKey key = CacheKeyOf(token);
   const int64_t now = clock_.NowMillis();
   {
     std::lock_guard lock(mu_);
-    if (auto it = known_.find(hash); it != known_.end() &&
-                                     now - it->second.checked_at < kCacheMillis &&
-                                     now >= it->second.checked_at) {
+    if (auto it = known_.find(key); it != known_.end() &&
+                                    now - it->second.checked_at < kCacheMillis &&
+                                    now >= it->second.checked_at) {
       const auto& expires = it->second.grant.token.expires_at;
       if (!expires || now < *expires) return it->second.grant;
     }
   }
-  AIMASS_ASSIGN_OR_RETURN(auto grant, store_.GrantForToken(hash, now));
+  AIMASS_ASSIGN_OR_RETURN(auto grant, store_.GrantForToken(Sha256Hex(token), now));
   if (!grant) return Unauthenticated();
   std::lock_guard lock(mu_);
   if (known_.size() >= kCacheSize) known_.clear();
-  known_[hash] = {*grant, now};
+  known_[key] = {*grant, now};
   return *grant;
 }
 

@@ -2,6 +2,7 @@
 // with scopes, an optional endpoint limit, an expiry, revocation and last use.
 #pragma once
 
+#include <array>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -45,7 +46,7 @@ struct IssuedToken {
 // working within that time, one revoked or replaced here at once. Thread-safe.
 class TokenAuthority {
  public:
-  TokenAuthority(store::MetadataStore& store, const Clock& clock) : store_(store), clock_(clock) {}
+  TokenAuthority(store::MetadataStore& store, const Clock& clock);
 
   // On a fresh data directory: creates the user "admin" and returns its one-time token.
   // nullopt when an admin already exists (its token was shown on the first start).
@@ -83,6 +84,9 @@ class TokenAuthority {
   Result<std::string> IssueToken(store::TokenRecord& token);
   Result<store::UserRecord> UserNamed(const std::string& name);
   void ForgetCached();
+  // The cache's key of a token: SipHash-2-4 (128 bits) under a key drawn at start.
+  using CacheKey = std::array<unsigned char, 16>;
+  CacheKey CacheKeyOf(std::string_view token) const;
 
   struct Known {
     store::TokenGrant grant;
@@ -92,7 +96,8 @@ class TokenAuthority {
   store::MetadataStore& store_;
   const Clock& clock_;
   std::mutex mu_;
-  std::map<std::string, Known, std::less<>> known_;  // by token hash
+  std::array<unsigned char, 16> cache_key_;
+  std::map<CacheKey, Known> known_;  // by CacheKeyOf(token)
 };
 
 // User names: 1 to 64 of A-Z a-z 0-9 _ . - (they appear in URLs, the ledger and logs).
