@@ -380,19 +380,25 @@ std::optional<Result<std::string>> EndpointService::PredictInstances(const std::
   auto choice = Choose(name, 0);
   if (!choice || choice->deployment->shadow) return std::nullopt;
   const LoadedModel& model = *choice->model;
-  auto instances = ReadInstances(body, model.pipeline->schema());
-  if (!instances || instances->frame.rows > options_.max_records) return std::nullopt;
-  const int64_t rows = instances->frame.rows;
-  auto predicted = model.pipeline->Predict(instances->frame);
+  // This thread's last body's frame, its columns' memory kept for the next.
+  constexpr int64_t kKeptScratchRows = 256;
+  thread_local Instances instances;
+  if (!ReadInstancesInto(body, model.pipeline->schema(), instances) ||
+      instances.frame.rows > options_.max_records) {
+    return std::nullopt;
+  }
+  const int64_t rows = instances.frame.rows;
+  const std::string ref = model.Ref();
+  auto predicted = model.pipeline->Predict(instances.frame);
   if (!predicted) {
-    Measure(name, model.Ref(), "error", start, static_cast<size_t>(rows));
+    Measure(name, ref, "error", start, static_cast<size_t>(rows));
     return std::unexpected(predicted.error());
   }
   const std::string id = NewId(clock_.NowMillis(), next_id_++);
   std::string out = "{\"endpoint\":";
   AppendJsonString(name, out);
   out += ",\"model\":";
-  AppendJsonString(model.Ref(), out);
+  AppendJsonString(ref, out);
   out += ",\"version\":" + std::to_string(model.version.version) + ",\"id\":";
   AppendJsonString(id, out);
   out += ",\"predictions\":[";
@@ -404,8 +410,8 @@ std::optional<Result<std::string>> EndpointService::PredictInstances(const std::
     answer.clear();
     AppendPredictionFields(*model.pipeline, predicted->data() + r * width, answer);
     if (log_.Sampled(row_id)) {
-      entries.push_back({row_id, name, model.Ref(), model.version.version, false,
-                         std::move(instances->records[static_cast<size_t>(r)]), answer + "}"});
+      entries.push_back({row_id, name, ref, model.version.version, false,
+                         std::move(instances.records[static_cast<size_t>(r)]), answer + "}"});
     }
     if (r > 0) out += ',';
     out += answer;
@@ -415,7 +421,8 @@ std::optional<Result<std::string>> EndpointService::PredictInstances(const std::
   }
   out += "]}";
   log_.Record(std::move(entries));
-  Measure(name, model.Ref(), "ok", start, static_cast<size_t>(rows));
+  Measure(name, ref, "ok", start, static_cast<size_t>(rows));
+  if (rows > kKeptScratchRows) instances = {};  // a large body's memory is not kept
   return out;
 }
 

@@ -337,23 +337,39 @@ bool ReadRecord(Reader& reader, const train::FrameSchema& schema, train::Frame& 
 
 }  // namespace
 
-std::optional<Instances> ReadInstances(std::string_view body, const train::FrameSchema& schema) {
+bool ReadInstancesInto(std::string_view body, const train::FrameSchema& schema,
+                       Instances& into) {
   Reader reader(body);
-  if (!reader.Take('{')) return std::nullopt;
+  if (!reader.Take('{')) return false;
   const auto key = reader.Key();
-  if (!key || *key != "instances" || !reader.Take(':') || !reader.Take('[')) return std::nullopt;
-  Instances instances;
-  for (const auto& column : schema.columns) {
-    instances.frame.columns.push_back({column.name, column.type, column.kind, {}, {}, {}});
+  if (!key || *key != "instances" || !reader.Take(':') || !reader.Take('[')) return false;
+  train::Frame& frame = into.frame;
+  frame.columns.resize(schema.columns.size());
+  for (size_t i = 0; i < schema.columns.size(); ++i) {
+    train::FrameColumn& column = frame.columns[i];
+    const train::ColumnSchema& wanted = schema.columns[i];
+    if (column.name != wanted.name) column.name = wanted.name;
+    if (column.type != wanted.type) column.type = wanted.type;
+    column.kind = wanted.kind;
+    column.numbers.clear();
+    column.texts.clear();
+    column.present.clear();
   }
+  into.records.clear();
   std::vector<uint8_t> seen(schema.columns.size());
   do {
-    std::string& compact = instances.records.emplace_back();
+    std::string& compact = into.records.emplace_back();
     compact.reserve(std::min<size_t>(body.size(), 1024));
-    if (!ReadRecord(reader, schema, instances.frame, seen, compact)) return std::nullopt;
+    if (!ReadRecord(reader, schema, frame, seen, compact)) return false;
   } while (reader.Take(','));
-  if (!reader.Take(']') || !reader.Take('}') || !reader.AtEnd()) return std::nullopt;
-  instances.frame.rows = static_cast<int64_t>(instances.records.size());
+  if (!reader.Take(']') || !reader.Take('}') || !reader.AtEnd()) return false;
+  frame.rows = static_cast<int64_t>(into.records.size());
+  return true;
+}
+
+std::optional<Instances> ReadInstances(std::string_view body, const train::FrameSchema& schema) {
+  Instances instances;
+  if (!ReadInstancesInto(body, schema, instances)) return std::nullopt;
   return instances;
 }
 

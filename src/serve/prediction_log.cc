@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "common/base64.h"
+#include "serve/answer_text.h"
 #include "security/crypto/blob_cipher.h"
 
 namespace aimass::serve {
@@ -91,11 +92,6 @@ void ReadLines(const std::vector<fs::path>& files, const security::crypto::KeyRi
       }
     }
   }
-}
-
-// A JSON string: quotes and escapes as nlohmann::json writes them.
-void AppendJsonString(const std::string& text, std::string& out) {
-  out += nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 // One line of the predictions file: {"id","time","model","version","shadow","input","output"},
