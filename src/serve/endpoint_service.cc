@@ -72,11 +72,6 @@ Status CheckRecords(const nlohmann::json& records, const train::FrameSchema& sch
   return Ok();
 }
 
-// A record or an answer as the prediction log keeps it (invalid UTF-8 replaced).
-std::string JsonText(const nlohmann::json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 // "p1a2b3c-7": unique within a process run and across runs (the start time).
 std::string NewId(int64_t now_millis, uint64_t counter) {
   char text[48];

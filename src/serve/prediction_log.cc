@@ -165,9 +165,7 @@ void PredictionLog::Feedback(const std::string& endpoint, const std::string& id,
   const int64_t now = clock_.NowMillis();
   queue_.Post([this, endpoint, id, now, truth = std::move(truth)] {
     pending_[{endpoint, "feedback"}] +=
-        nlohmann::json({{"id", id}, {"time", now}, {"truth", truth}})
-            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-        "\n";
+        JsonText({{"id", id}, {"time", now}, {"truth", truth}}) + "\n";
   });
 }
 
