@@ -353,8 +353,9 @@ void Session::Send(Response response) {
   state_ = State::kWriting;
   if (context_.stopping) close_after_ = true;
   status_ = response.status;
-  response_head_ = ResponseHead(
-      response, {.request_id = request_.request_id, .tls = tls_ != nullptr, .keep_alive = !close_after_});
+  response_head_ = ResponseHead(response, {.request_id = request_.request_id,
+                                           .tls = tls_ != nullptr,
+                                           .keep_alive = !close_after_});
   response_body_ = HasNoBody(response.status) ? std::string() : std::move(response.body);
   ArmTimer(context_.options.request_timeout);
   WithStream([this](auto& stream) {
@@ -369,6 +370,8 @@ void Session::Send(Response response) {
 
 void Session::OnWritten(beast::error_code ec, size_t bytes) {
   DisarmTimer();
+  // An idle connection keeps no large answer.
+  if (response_body_.capacity() > kKeptBodyBytes) response_body_ = std::string();
   if (context_.options.access_log) LogAccess(request_, status_, bytes, Clock::now() - start_);
   if (ec) return Close();
   if (close_after_) return body_unread_ ? Linger() : Close();

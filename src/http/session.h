@@ -116,6 +116,7 @@ class Session : public std::enable_shared_from_this<Session> {
   net::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::buffer_body>> parser_;
+  static constexpr size_t kKeptBodyBytes = 64 * 1024;
   std::string response_head_;  // the answer being written
   std::string response_body_;
 
