@@ -96,7 +96,7 @@ class TokenAuthority {
   store::MetadataStore& store_;
   const Clock& clock_;
   std::mutex mu_;
-  std::array<unsigned char, 16> cache_key_;
+  std::array<unsigned char, 16> cache_key_;  // the SipHash key of CacheKeyOf, drawn at start
   std::map<CacheKey, Known> known_;  // by CacheKeyOf(token)
 };
 
